@@ -1,0 +1,99 @@
+// `--workers N` on Node: the seed's `uvicorn --workers 4`. The primary accepts nothing itself; it
+// forks N workers that share the port (node:cluster hands connections out round-robin), restarts a
+// worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone.
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from '../../src/logger.ts';
+import type { ServerConfig } from '../../src/server-config.ts';
+
+/** A worker that ran this long before dying was healthy: its crash does not count towards giving up. */
+const STABLE_UPTIME_MS = 5_000;
+/** Consecutive failed starts after which the supervisor gives up and exits non-zero. */
+const MAX_START_ATTEMPTS = 5;
+const FIRST_RESTART_DELAY_MS = 100;
+const MAX_RESTART_DELAY_MS = 5_000;
+/** After the workers' own shutdown timeout, how long to wait before killing a worker that hangs. */
+const KILL_GRACE_MS = 2_000;
+
+export class ClusterSupervisor {
+  readonly #config: ServerConfig;
+  readonly #logger: Logger;
+  readonly #startedAt = new Map<Worker, number>();
+  readonly #listeningWorkers = new Set<Worker>();
+  #failedStarts = 0;
+  #closing = false;
+  #ready = false;
+
+  constructor(config: ServerConfig, logger: Logger) {
+    this.#config = config;
+    this.#logger = logger;
+  }
+
+  start(): void {
+    cluster.on('listening', (worker) => {
+      this.#listeningWorkers.add(worker);
+      this.#announceWhenAllListen();
+    });
+    cluster.on('exit', (worker, code, signal) => this.#onExit(worker, code, signal));
+    process.on('SIGINT', () => this.#stop('SIGINT'));
+    process.on('SIGTERM', () => this.#stop('SIGTERM'));
+    for (let i = 0; i < this.#config.workers; i++) this.#fork();
+  }
+
+  #fork(): void {
+    const worker = cluster.fork();
+    this.#startedAt.set(worker, Date.now());
+    this.#logger.info('worker_started', `Started worker ${worker.process.pid}`, { worker_id: process.pid, child: worker.process.pid });
+  }
+
+  #announceWhenAllListen(): void {
+    if (this.#ready || this.#listeningWorkers.size < this.#config.workers) return;
+    this.#ready = true;
+    const url = `http://${this.#config.host}:${this.#config.port}`;
+    this.#logger.info('server_ready', `Concurrency Lab (node ${process.versions.node}) listening on ${url} with ${this.#config.workers} workers, mode ${this.#config.mode}`, {
+      worker_id: process.pid,
+      url,
+      processes: this.#config.workers,
+    });
+  }
+
+  #onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const uptime = Date.now() - (this.#startedAt.get(worker) ?? Date.now());
+    this.#startedAt.delete(worker);
+    this.#listeningWorkers.delete(worker);
+    const pid = worker.process.pid;
+    if (this.#closing) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        this.#logger.info('server_stopped', 'All workers stopped', { worker_id: process.pid });
+        process.exit(0);
+      }
+      return;
+    }
+    this.#failedStarts = uptime >= STABLE_UPTIME_MS ? 0 : this.#failedStarts + 1;
+    if (this.#failedStarts >= MAX_START_ATTEMPTS) {
+      this.#logger.error('worker_exited', `Worker ${pid} died ${this.#failedStarts} times in a row soon after starting; giving up`, { worker_id: process.pid, child: pid });
+      this.#closing = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      process.exit(1);
+    }
+    // Exponential backoff, so that a worker that cannot start does not spin the CPU.
+    const delay = this.#failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.#failedStarts - 1));
+    this.#logger.warn('worker_exited', `Worker ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { worker_id: process.pid, child: pid });
+    setTimeout(() => {
+      if (!this.#closing) this.#fork();
+    }, delay);
+  }
+
+  #stop(signal: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#logger.info('server_stopping', `${signal}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`, { worker_id: process.pid });
+    const workers = Object.values(cluster.workers ?? {});
+    if (workers.length === 0) process.exit(0);
+    // Each worker drains its own in-flight requests, as a lone server does.
+    for (const worker of workers) worker?.process.kill('SIGTERM');
+    setTimeout(() => {
+      this.#logger.warn('server_stopping', 'Workers did not stop in time; killing them', { worker_id: process.pid });
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+    }, this.#config.shutdownTimeoutMs + KILL_GRACE_MS).unref();
+  }
+}

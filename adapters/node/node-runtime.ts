@@ -1,0 +1,24 @@
+// The Runtime on Node: Atomics.wait blocks without CPU, timers/promises waits, tinypool offloads.
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkCancelledError, type ProcessInfo, type Runtime, type Work, type WorkerPool } from '../../src/runtime.ts';
+import { blockThread, preciseNow } from '../../src/work.ts';
+
+export function createNodeRuntime(pool: WorkerPool, processes: ProcessInfo): Runtime {
+  return {
+    name: 'node',
+    version: process.versions.node,
+    workerId: () => process.pid,
+    now: preciseNow,
+    async sleep(ms: number, signal?: AbortSignal) {
+      try {
+        await delay(ms, undefined, signal ? { signal } : {});
+      } catch (error) {
+        if (signal?.aborted) throw new WorkCancelledError();
+        throw error;
+      }
+    },
+    block: (ms: number, work: Work) => blockThread(ms, work),
+    pool,
+    processes,
+  };
+}

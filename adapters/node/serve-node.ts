@@ -1,0 +1,62 @@
+// One Node server process: the app on @hono/node-server, with a graceful shutdown on SIGINT/SIGTERM.
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app.ts';
+import type { Logger } from '../../src/logger.ts';
+import type { ProcessInfo } from '../../src/runtime.ts';
+import type { ServerConfig } from '../../src/server-config.ts';
+import { createNodeRuntime } from './node-runtime.ts';
+import { TinypoolWorkerPool } from './tinypool-worker-pool.ts';
+
+/**
+ * Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish (at most
+ * shutdownTimeoutMs), closes the pool and exits 0. `announce` says whether this process reports
+ * `server_ready` itself (a lone server) or leaves it to its cluster primary.
+ */
+export function serveNode(config: ServerConfig, logger: Logger, processes: ProcessInfo, announce: boolean): void {
+  const pool = new TinypoolWorkerPool({
+    taskModule: new URL('./pool-task-entry.mjs', import.meta.url),
+    maxThreads: config.poolThreads,
+    maxQueue: config.maxQueue,
+  });
+  const runtime = createNodeRuntime(pool, processes);
+  const app = createApp({ runtime, defaultMode: config.mode, maxDelayMs: config.maxDelayMs, logger });
+  const who = { worker_id: process.pid };
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
+    const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
+    if (announce) {
+      logger.info('server_ready', `Concurrency Lab (node ${process.versions.node}) listening on ${url}, mode ${config.mode}`, {
+        ...who,
+        url,
+        processes: 1,
+      });
+    }
+  });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    logger.error('error', `Cannot listen on ${config.host}:${config.port}: ${error.message}`, who);
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('server_stopping', `${signal}: no new connections; waiting for in-flight requests`, who);
+    // Requests still running when the timeout ends are cut off, so that a stop always ends.
+    const deadline = setTimeout(() => {
+      logger.warn('server_stopping', `Shutdown timeout (${config.shutdownTimeoutMs} ms): closing open connections`, who);
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    server.close(() => {
+      void pool.close().finally(() => {
+        logger.info('server_stopped', 'Stopped', who);
+        process.exit(0);
+      });
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

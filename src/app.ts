@@ -1,0 +1,155 @@
+// The runtime-agnostic Hono app: every route of the HTTP contract (../shared/CONTRACT.md).
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { parseDelayParams } from './delay-params.ts';
+import { errorBody, type ErrorCode } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { delayMessage, ModeUnsupportedError, runDelay, supportedModes } from './run-delay.ts';
+import { PoolOverloadedError, WorkCancelledError, type Mode, type Runtime } from './runtime.ts';
+import { formatTimestamp } from './timestamp.ts';
+
+export interface AppOptions {
+  runtime: Runtime;
+  /** The mode of a request that names none (the server's --mode). */
+  defaultMode: Mode;
+  maxDelayMs: number;
+  logger: Logger;
+  /** Bodies above this many bytes get 413 before they are read whole. */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+
+/** Which methods each path answers, for 405 and its Allow header. HEAD comes with every GET. */
+const ROUTES: Record<string, string[]> = {
+  '/': ['GET', 'HEAD'],
+  '/health': ['GET', 'HEAD'],
+  '/info': ['GET', 'HEAD'],
+  '/delay': ['POST'],
+};
+
+export function createApp(options: AppOptions): Hono {
+  const { runtime, defaultMode, maxDelayMs, logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let requestCount = 0;
+  const app = new Hono();
+
+  app.get('/', (c) => {
+    logger.info('request_received', 'GET / handled', { worker_id: runtime.workerId(), thread_id: 0 });
+    return c.json({ message: 'Hello World', worker_id: runtime.workerId(), runtime: runtime.name });
+  });
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.get('/info', (c) =>
+    c.json({
+      runtime: runtime.name,
+      version: runtime.version,
+      worker_id: runtime.workerId(),
+      modes: supportedModes(runtime),
+      default_mode: defaultMode,
+      max_delay_ms: maxDelayMs,
+      max_body_bytes: maxBodyBytes,
+      pool: runtime.pool
+        ? (({ minThreads, maxThreads, maxQueue }) => ({ min_threads: minThreads, max_threads: maxThreads, max_queue: maxQueue }))(
+            runtime.pool.stats(),
+          )
+        : null,
+      processes: runtime.processes,
+    }),
+  );
+
+  app.post(
+    '/delay',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => fail(c, 413, 'payload_too_large', `the body is larger than ${maxBodyBytes} bytes`),
+    }),
+    async (c) => {
+      const requestId = ++requestCount;
+      const who = { worker_id: runtime.workerId(), thread_id: 0, request_id: requestId };
+      logger.info('request_received', 'Received POST request to delay endpoint', who);
+
+      const queries = c.req.queries();
+      const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
+      if (repeated) return fail(c, 400, 'invalid_request', `\`${repeated}\` is given more than once in the query`);
+      const text = await c.req.text();
+      let body: unknown;
+      if (text.trim() !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return fail(c, 400, 'invalid_request', 'the body is not valid JSON; send a JSON object or no body');
+        }
+      }
+      const parsed = parseDelayParams(c.req.query(), body, { mode: defaultMode, maxDelayMs });
+      if (!parsed.ok) return fail(c, 400, 'invalid_request', parsed.message);
+      const params = parsed.value;
+      const fields = { ...who, mode: params.mode, work: params.work, ms: params.ms };
+
+      try {
+        const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt) =>
+          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, fields),
+        );
+        const start_time = formatTimestamp(timing.startedAt);
+        const end_time = formatTimestamp(timing.endedAt);
+        if (params.mode === 'pool') {
+          // A pool thread reports its times when it is done; the loop logs them then.
+          logger.info('work_started', `Starting delay at ${start_time}`, { ...fields, thread_id: timing.threadId });
+        }
+        logger.info('work_ended', `Ending delay at ${end_time}`, { ...fields, thread_id: timing.threadId });
+        const response = {
+          message: delayMessage(params.ms),
+          ...params,
+          runtime: runtime.name,
+          worker_id: runtime.workerId(),
+          thread_id: timing.threadId,
+          start_time,
+          end_time,
+        };
+        logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, { ...fields, thread_id: timing.threadId });
+        return c.json(response);
+      } catch (error) {
+        if (error instanceof ModeUnsupportedError) return fail(c, 501, 'mode_unsupported', error.message);
+        if (error instanceof PoolOverloadedError) {
+          c.header('Retry-After', String(Math.max(1, Math.ceil(params.ms / 1000))));
+          return fail(c, 503, 'overloaded', `${error.message}; retry later`);
+        }
+        if (error instanceof WorkCancelledError) {
+          logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
+          // Nobody reads this answer: 499 is the de-facto code for "client closed request".
+          return Response.json(errorBody('client_closed', error.message), { status: 499 });
+        }
+        throw error;
+      }
+    },
+  );
+
+  for (const [path, methods] of Object.entries(ROUTES)) {
+    app.all(path, (c) => {
+      c.header('Allow', methods.join(', '));
+      return fail(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`);
+    });
+  }
+
+  app.notFound((c) =>
+    fail(c, 404, 'not_found', `no route ${c.req.method} ${shorten(c.req.path)}; the routes are ${Object.keys(ROUTES).join(', ')}`),
+  );
+
+  app.onError((error, c) => {
+    logger.error('error', `Unhandled error: ${error instanceof Error ? error.message : String(error)}`, {
+      worker_id: runtime.workerId(),
+    });
+    return fail(c, 500, 'internal_error', 'the server failed to answer this request; the error is in its log');
+  });
+
+  return app;
+}
+
+function fail(c: Context, status: 400 | 404 | 405 | 413 | 500 | 501 | 503, error: ErrorCode, message: string): Response {
+  return c.json(errorBody(error, message), status);
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}

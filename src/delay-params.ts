@@ -1,0 +1,86 @@
+// Validation of `POST /delay` parameters, from the query string or a JSON body with the same names.
+import { MODES, WORKS, type Mode, type Work } from './runtime.ts';
+
+export interface DelayParams {
+  mode: Mode;
+  work: Work;
+  ms: number;
+}
+
+export interface DelayDefaults {
+  mode: Mode;
+  /** The largest `ms` a request may ask for. */
+  maxDelayMs: number;
+}
+
+export type ParseResult = { ok: true; value: DelayParams } | { ok: false; message: string };
+
+/** The seed's 3 s. */
+export const DEFAULT_DELAY_MS = 3000;
+const PARAM_NAMES = ['mode', 'ms', 'work'] as const;
+const INTEGER = /^\d{1,16}$/;
+
+/**
+ * Merges query and body and validates the result. A name given in both places must agree,
+ * so that a request never means two things at once. Never throws.
+ */
+export function parseDelayParams(
+  query: Record<string, string>,
+  body: unknown,
+  defaults: DelayDefaults,
+): ParseResult {
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+    return fail('the JSON body must be an object, e.g. {"mode":"async","ms":1000}');
+  }
+  const bodyFields = (body ?? {}) as Record<string, unknown>;
+  const raw: Partial<Record<(typeof PARAM_NAMES)[number], unknown>> = {};
+  for (const name of PARAM_NAMES) {
+    const fromQuery = Object.hasOwn(query, name) ? query[name] : undefined;
+    const fromBody = Object.hasOwn(bodyFields, name) ? bodyFields[name] : undefined;
+    if (fromQuery !== undefined && fromBody !== undefined && String(fromBody) !== fromQuery) {
+      return fail(`\`${name}\` is given twice with different values (query ${fromQuery}, body ${String(fromBody)}); give it once`);
+    }
+    raw[name] = fromBody ?? fromQuery;
+  }
+  const unknown = [...Object.keys(query), ...Object.keys(bodyFields)].filter(
+    (name) => !(PARAM_NAMES as readonly string[]).includes(name),
+  );
+  if (unknown.length > 0) {
+    return fail(`unknown parameter \`${unknown[0]}\`; the parameters are mode, ms and work`);
+  }
+
+  const mode = raw.mode ?? defaults.mode;
+  if (!isOneOf(mode, MODES)) return fail(`\`mode\` must be one of ${MODES.join(', ')}; got ${describe(mode)}`);
+  const work = raw.work ?? 'sleep';
+  if (!isOneOf(work, WORKS)) return fail(`\`work\` must be one of ${WORKS.join(', ')}; got ${describe(work)}`);
+  const ms = parseMs(raw.ms, defaults.maxDelayMs);
+  if (typeof ms === 'string') return fail(ms);
+  if (mode === 'async' && work === 'cpu') {
+    return fail('`mode=async` cannot run `work=cpu`: CPU-bound work has no non-blocking form; use mode=pool or mode=blocking');
+  }
+  return { ok: true, value: { mode, work, ms } };
+}
+
+function parseMs(value: unknown, max: number): number | string {
+  if (value === undefined) return Math.min(DEFAULT_DELAY_MS, max);
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !INTEGER.test(text)) {
+    return `\`ms\` must be a whole number of milliseconds from 0 to ${max}; got ${describe(value)}`;
+  }
+  const ms = Number(text);
+  if (ms > max) return `\`ms\` must be at most ${max} (this server's --max-delay-ms); got ${ms}`;
+  return ms;
+}
+
+function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
+}
+
+function describe(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function fail(message: string): ParseResult {
+  return { ok: false, message };
+}

@@ -1,0 +1,91 @@
+// The seam between the runtime-agnostic app and a runtime adapter.
+// The app reads capabilities from this object; it never asks "which runtime am I on".
+
+export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd';
+
+/** How `POST /delay` runs its work: the seed's three single-process lessons. */
+export type Mode = 'blocking' | 'async' | 'pool';
+export const MODES: readonly Mode[] = ['blocking', 'async', 'pool'];
+
+/** What the work is: an idle wait (like `time.sleep`) or CPU-bound computation. */
+export type Work = 'sleep' | 'cpu';
+export const WORKS: readonly Work[] = ['sleep', 'cpu'];
+
+/** When a piece of work ran and on which thread. Times are epoch milliseconds with a fraction. */
+export interface WorkTiming {
+  startedAt: number;
+  endedAt: number;
+  /** 0 for the event loop's thread, the pool thread's id otherwise. */
+  threadId: number;
+}
+
+export interface PoolStats {
+  /** Threads alive now (the pool grows on demand and shrinks when idle). */
+  threads: number;
+  minThreads: number;
+  maxThreads: number;
+  /** Tasks running on a thread now. */
+  busy: number;
+  /** Tasks waiting for a thread. */
+  queued: number;
+  maxQueue: number;
+  completed: number;
+  /** Tasks rejected because the queue was full (answered 503). */
+  rejected: number;
+  /** Tasks dropped because their client went away before they ran. */
+  cancelled: number;
+}
+
+/** Raised by `WorkerPool.run` when the queue is full: the app answers 503 `overloaded`. */
+export class PoolOverloadedError extends Error {
+  constructor(maxQueue: number) {
+    super(`the pool's queue is full (${maxQueue} tasks waiting)`);
+    this.name = 'PoolOverloadedError';
+  }
+}
+
+/** Raised by `WorkerPool.run` or `Runtime.sleep` when the caller's signal aborted. */
+export class WorkCancelledError extends Error {
+  constructor() {
+    super('the work was cancelled because its client went away');
+    this.name = 'WorkCancelledError';
+  }
+}
+
+/** Blocking work moved off the event loop onto threads. */
+export interface WorkerPool {
+  /**
+   * Runs `work` for `ms` on a pool thread.
+   * Rejects with PoolOverloadedError at once when the queue is full, and with
+   * WorkCancelledError when `signal` aborts before the task starts.
+   */
+  run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming>;
+  stats(): PoolStats;
+  /** Waits for running tasks, then stops every thread. */
+  close(): Promise<void>;
+}
+
+export interface Runtime {
+  readonly name: RuntimeName;
+  /** The runtime's own version, e.g. process.versions.node. */
+  readonly version: string;
+  /** The id of the process (or isolate) answering: process.pid, Deno.pid, or a stable isolate id. */
+  workerId(): number | string;
+  /** Wall-clock time in epoch milliseconds, as precise as the runtime allows. */
+  now(): number;
+  /** Waits without blocking the event loop. Rejects with WorkCancelledError when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Blocks the calling thread for `ms`: 'sleep' waits idle where the runtime can, 'cpu' burns CPU. */
+  block(ms: number, work: Work): void;
+  /** Absent where the runtime has no threads (Workers): `mode=pool` then answers 501. */
+  readonly pool?: WorkerPool;
+  /** How requests are spread over processes, for `GET /info`. */
+  readonly processes: ProcessInfo;
+}
+
+export interface ProcessInfo {
+  /** Processes serving this port, or null where the platform decides (Workers). */
+  count: number | null;
+  /** How connections reach them, in words: "node:cluster round-robin", "SO_REUSEPORT kernel hashing", … */
+  balancing: string;
+}
