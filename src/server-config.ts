@@ -1,4 +1,5 @@
-// The server's configuration from flags and environment, shared by every runtime that runs as a
+// The server's configuration from flags and environment (PORT, HOST and LAB_*: vitest and vite
+// claim plain MODE, so the lab's own variables carry a prefix), shared by every runtime that runs as a
 // process (Node, Bun, Deno). Pure JavaScript: the adapter passes argv, env and the CPU count in.
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 import { MODES, type Mode } from './runtime.ts';
@@ -36,13 +37,13 @@ interface Option {
 const OPTIONS: Option[] = [
   { flag: 'port', env: 'PORT', value: 'N', default: '3000', help: 'TCP port to listen on (0 to 65535)' },
   { flag: 'host', env: 'HOST', value: 'ADDR', default: '127.0.0.1', help: 'address to listen on; 0.0.0.0 for every interface' },
-  { flag: 'mode', env: 'MODE', value: 'MODE', default: 'async', help: `default mode of POST /delay: ${MODES.join(' | ')}` },
-  { flag: 'workers', env: 'WORKERS', value: 'N|auto', default: '1', help: 'processes serving the port; auto = one per CPU' },
-  { flag: 'pool-threads', env: 'POOL_THREADS', value: 'N', default: String(DEFAULT_POOL_THREADS), help: 'most worker threads in the pool (grown on demand, shrunk when idle)' },
-  { flag: 'max-queue', env: 'MAX_QUEUE', value: 'N', default: '100', help: 'most pool tasks waiting for a thread; beyond it, 503 overloaded' },
-  { flag: 'max-delay-ms', env: 'MAX_DELAY_MS', value: 'MS', default: '60000', help: 'largest ms a request may ask for' },
-  { flag: 'shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', value: 'MS', default: '10000', help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish' },
-  { flag: 'log', env: 'LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
+  { flag: 'mode', env: 'LAB_MODE', value: 'MODE', default: 'async', help: `default mode of POST /delay: ${MODES.join(' | ')}` },
+  { flag: 'workers', env: 'LAB_WORKERS', value: 'N|auto', default: '1', help: 'processes serving the port; auto = one per CPU' },
+  { flag: 'pool-threads', env: 'LAB_POOL_THREADS', value: 'N', default: String(DEFAULT_POOL_THREADS), help: 'most worker threads in the pool (grown on demand, shrunk when idle)' },
+  { flag: 'max-queue', env: 'LAB_MAX_QUEUE', value: 'N', default: '100', help: 'most pool tasks waiting for a thread; beyond it, 503 overloaded' },
+  { flag: 'max-delay-ms', env: 'LAB_MAX_DELAY_MS', value: 'MS', default: '60000', help: 'largest ms a request may ask for' },
+  { flag: 'shutdown-timeout', env: 'LAB_SHUTDOWN_TIMEOUT', value: 'MS', default: '10000', help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish' },
+  { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
 ];
 
 export type ConfigResult =
