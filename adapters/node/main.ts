@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { createLogger } from '../../src/logger.ts';
 import { parseServerConfig } from '../../src/server-config.ts';
-import { preciseNow } from '../../src/work.ts';
+import { preciseNow } from '../../src/work.js';
 import { ClusterSupervisor } from './cluster-supervisor.ts';
 import { serveNode } from './serve-node.ts';
 

@@ -1,7 +1,7 @@
 // The Runtime on Node: Atomics.wait blocks without CPU, timers/promises waits, tinypool offloads.
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkCancelledError, type ProcessInfo, type Runtime, type Work, type WorkerPool } from '../../src/runtime.ts';
-import { blockThread, preciseNow } from '../../src/work.ts';
+import { blockThread, preciseNow } from '../../src/work.js';
 
 export function createNodeRuntime(pool: WorkerPool, processes: ProcessInfo): Runtime {
   return {

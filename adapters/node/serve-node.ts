@@ -15,7 +15,7 @@ import { TinypoolWorkerPool } from './tinypool-worker-pool.ts';
  */
 export function serveNode(config: ServerConfig, logger: Logger, processes: ProcessInfo, announce: boolean): void {
   const pool = new TinypoolWorkerPool({
-    taskModule: new URL('./pool-task-entry.mjs', import.meta.url),
+    taskModule: new URL('./pool-task.js', import.meta.url),
     maxThreads: config.poolThreads,
     maxQueue: config.maxQueue,
   });

@@ -2,10 +2,9 @@
 // with a bounded queue.
 import Tinypool from 'tinypool';
 import { PoolOverloadedError, WorkCancelledError, type PoolStats, type Work, type WorkerPool, type WorkTiming } from '../../src/runtime.ts';
-import type { PoolTask } from './pool-task.ts';
 
 export interface PoolOptions {
-  /** The module a thread loads; its default export runs one PoolTask. */
+  /** The module a thread loads; its default export takes `{ ms, work }` and returns a WorkTiming. */
   taskModule: URL;
   maxThreads: number;
   maxQueue: number;
@@ -47,8 +46,7 @@ export class TinypoolWorkerPool implements WorkerPool {
     }
     this.#inFlight++;
     try {
-      const task: PoolTask = { ms, work };
-      const timing = (await this.#pool.run(task, signal ? { signal } : {})) as WorkTiming;
+      const timing = (await this.#pool.run({ ms, work }, signal ? { signal } : {})) as WorkTiming;
       this.#completed++;
       return timing;
     } catch (error) {
