@@ -6,6 +6,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import type { ServerConfig } from '../../src/server-config.ts';
 import { createNodeRuntime } from './node-runtime.ts';
+import { answerClientError } from './client-error.ts';
 import { TinypoolWorkerPool } from './tinypool-worker-pool.ts';
 
 /**
@@ -33,6 +34,7 @@ export function serveNode(config: ServerConfig, logger: Logger, processes: Proce
       });
     }
   });
+  server.on('clientError', answerClientError);
   server.on('error', (error: NodeJS.ErrnoException) => {
     logger.error('error', `Cannot listen on ${config.host}:${config.port}: ${error.message}`, who);
     process.exit(1);
