@@ -4,6 +4,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { parseDelayParams } from './delay-params.ts';
 import { errorBody, type ErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
+import type { LoopLagMonitor } from './loop-lag.ts';
+import { Metrics } from './metrics.ts';
 import { delayMessage, ModeUnsupportedError, runDelay, supportedModes } from './run-delay.ts';
 import { PoolOverloadedError, WorkCancelledError, type Mode, type Runtime } from './runtime.ts';
 import { formatTimestamp } from './timestamp.ts';
@@ -16,6 +18,10 @@ export interface AppOptions {
   logger: Logger;
   /** Bodies above this many bytes get 413 before they are read whole. */
   maxBodyBytes?: number;
+  /** The loop's lag, for /metrics and for shedding; absent where the runtime has no long-lived loop. */
+  loopLag?: LoopLagMonitor;
+  /** Above this lag (ms), work routes answer 503 at once, as Fastify's under-pressure does; 0 = never. */
+  maxEventLoopDelayMs?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -26,13 +32,37 @@ const ROUTES: Record<string, string[]> = {
   '/health': ['GET', 'HEAD'],
   '/info': ['GET', 'HEAD'],
   '/delay': ['POST'],
+  '/metrics': ['GET', 'HEAD'],
 };
 
-export function createApp(options: AppOptions): Hono {
+/** Routes that keep answering under pressure: probes must tell the truth about a lagging server. */
+const NEVER_SHED = new Set(['/health', '/info', '/metrics']);
+
+type AppEnv = { Variables: { mode: string } };
+
+export function createApp(options: AppOptions): Hono<AppEnv> {
   const { runtime, defaultMode, maxDelayMs, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let requestCount = 0;
-  const app = new Hono();
+  const metrics = new Metrics();
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    metrics.requestStarted();
+    const route = Object.hasOwn(ROUTES, c.req.path) ? c.req.path : 'unmatched';
+    try {
+      const maxLag = options.maxEventLoopDelayMs ?? 0;
+      const lag = options.loopLag?.lagMs() ?? 0;
+      if (maxLag > 0 && lag > maxLag && !NEVER_SHED.has(route)) {
+        c.header('Retry-After', '1');
+        c.res = fail(c, 503, 'overloaded', `the event loop is ${Math.round(lag)} ms behind (limit ${maxLag} ms); retry later`);
+        return;
+      }
+      await next();
+    } finally {
+      metrics.requestEnded({ route, method: c.req.method, mode: c.get('mode') ?? '', status: String(c.res.status) });
+    }
+  });
 
   app.get('/', (c) => {
     logger.info('request_received', 'GET / handled', { worker_id: runtime.workerId(), thread_id: 0 });
@@ -40,6 +70,8 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+
+  app.get('/metrics', (c) => c.text(metrics.render(runtime, options.loopLag), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.get('/info', (c) =>
     c.json({
@@ -85,6 +117,7 @@ export function createApp(options: AppOptions): Hono {
       const parsed = parseDelayParams(c.req.query(), body, { mode: defaultMode, maxDelayMs });
       if (!parsed.ok) return fail(c, 400, 'invalid_request', parsed.message);
       const params = parsed.value;
+      c.set('mode', params.mode);
       const fields = { ...who, mode: params.mode, work: params.work, ms: params.ms };
 
       try {

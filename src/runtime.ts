@@ -81,6 +81,8 @@ export interface Runtime {
   readonly pool?: WorkerPool;
   /** How requests are spread over processes, for `GET /info`. */
   readonly processes: ProcessInfo;
+  /** This process's memory, for `GET /metrics`; absent where the runtime cannot tell (Workers). */
+  memory?(): { rssBytes: number; heapUsedBytes: number };
 }
 
 export interface ProcessInfo {

@@ -17,6 +17,8 @@ export interface ServerConfig {
   maxDelayMs: number;
   /** How long a graceful shutdown waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
+  /** Above this event-loop lag (ms) work routes answer 503 at once; 0 turns shedding off. */
+  maxEventLoopDelayMs: number;
   log: LogFormat;
 }
 
@@ -43,6 +45,7 @@ const OPTIONS: Option[] = [
   { flag: 'max-queue', env: 'LAB_MAX_QUEUE', value: 'N', default: '100', help: 'most pool tasks waiting for a thread; beyond it, 503 overloaded' },
   { flag: 'max-delay-ms', env: 'LAB_MAX_DELAY_MS', value: 'MS', default: '60000', help: 'largest ms a request may ask for' },
   { flag: 'shutdown-timeout', env: 'LAB_SHUTDOWN_TIMEOUT', value: 'MS', default: '10000', help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish' },
+  { flag: 'max-event-loop-delay', env: 'LAB_MAX_EVENT_LOOP_DELAY', value: 'MS', default: '0', help: 'answer 503 to work while the event loop lags more than this; 0 = off' },
   { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
 ];
 
@@ -98,6 +101,7 @@ export function parseServerConfig(argv: readonly string[], env: Record<string, s
       maxQueue: integer('max-queue', 0, 1_000_000),
       maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
       shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
+      maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
       log: oneOf('log', LOG_FORMATS),
     };
     if (config.host.trim() === '') throw new ConfigError('--host must not be empty');
@@ -118,6 +122,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--max-queue=${config.maxQueue}`,
     `--max-delay-ms=${config.maxDelayMs}`,
     `--shutdown-timeout=${config.shutdownTimeoutMs}`,
+    `--max-event-loop-delay=${config.maxEventLoopDelayMs}`,
     `--log=${config.log}`,
   ];
 }

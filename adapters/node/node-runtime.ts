@@ -20,5 +20,9 @@ export function createNodeRuntime(pool: WorkerPool, processes: ProcessInfo): Run
     block: (ms: number, work: Work) => blockThread(ms, work),
     pool,
     processes,
+    memory: () => {
+      const { rss, heapUsed } = process.memoryUsage();
+      return { rssBytes: rss, heapUsedBytes: heapUsed };
+    },
   };
 }

@@ -2,6 +2,8 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app.ts';
+import { createLoopLagMonitor } from '../../src/loop-lag.ts';
+import { preciseNow } from '../../src/work.js';
 import type { Logger } from '../../src/logger.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import type { ServerConfig } from '../../src/server-config.ts';
@@ -21,7 +23,15 @@ export function serveNode(config: ServerConfig, logger: Logger, processes: Proce
     maxQueue: config.maxQueue,
   });
   const runtime = createNodeRuntime(pool, processes);
-  const app = createApp({ runtime, defaultMode: config.mode, maxDelayMs: config.maxDelayMs, logger });
+  const loopLag = createLoopLagMonitor(preciseNow);
+  const app = createApp({
+    runtime,
+    defaultMode: config.mode,
+    maxDelayMs: config.maxDelayMs,
+    logger,
+    loopLag,
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+  });
   const who = { worker_id: process.pid };
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
@@ -44,7 +54,6 @@ export function serveNode(config: ServerConfig, logger: Logger, processes: Proce
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info('server_stopping', `${signal}: no new connections; waiting for in-flight requests`, who);
     // Requests still running when the timeout ends are cut off, so that a stop always ends.
     const deadline = setTimeout(() => {
       logger.warn('server_stopping', `Shutdown timeout (${config.shutdownTimeoutMs} ms): closing open connections`, who);
@@ -52,12 +61,15 @@ export function serveNode(config: ServerConfig, logger: Logger, processes: Proce
     }, config.shutdownTimeoutMs);
     deadline.unref();
     server.close(() => {
+      loopLag.stop();
       void pool.close().finally(() => {
         logger.info('server_stopped', 'Stopped', who);
         process.exit(0);
       });
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
+    // Logged once the listening socket is closed: from here on a new connection is refused.
+    logger.info('server_stopping', `${signal}: no new connections; waiting for in-flight requests`, who);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

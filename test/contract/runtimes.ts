@@ -11,6 +11,7 @@ export interface ServerSettings {
   maxQueue?: number;
   maxDelayMs?: number;
   shutdownTimeoutMs?: number;
+  maxEventLoopDelayMs?: number;
 }
 
 export interface RuntimeUnderTest {
@@ -37,6 +38,7 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.maxQueue !== undefined) flags.push(`--max-queue=${settings.maxQueue}`);
   if (settings.maxDelayMs !== undefined) flags.push(`--max-delay-ms=${settings.maxDelayMs}`);
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
+  if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
   return flags;
 }
 

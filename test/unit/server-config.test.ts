@@ -5,7 +5,7 @@ describe('parseServerConfig', () => {
   it('has the documented defaults', () => {
     expect(parseServerConfig([], {}, 8)).toEqual({
       kind: 'config',
-      config: { port: 3000, host: '127.0.0.1', mode: 'async', workers: 1, poolThreads: 40, maxQueue: 100, maxDelayMs: 60_000, shutdownTimeoutMs: 10_000, log: 'pretty' },
+      config: { port: 3000, host: '127.0.0.1', mode: 'async', workers: 1, poolThreads: 40, maxQueue: 100, maxDelayMs: 60_000, shutdownTimeoutMs: 10_000, maxEventLoopDelayMs: 0, log: 'pretty' },
     });
   });
 
@@ -40,7 +40,7 @@ describe('parseServerConfig', () => {
   it('--help lists every flag', () => {
     const result = parseServerConfig(['--help'], {}, 2);
     expect(result.kind).toBe('help');
-    for (const flag of ['--port', '--host', '--mode', '--workers', '--pool-threads', '--max-queue', '--max-delay-ms', '--shutdown-timeout', '--log']) {
+    for (const flag of ['--port', '--host', '--mode', '--workers', '--pool-threads', '--max-queue', '--max-delay-ms', '--shutdown-timeout', '--max-event-loop-delay', '--log']) {
       expect(result.kind === 'help' && result.text).toContain(flag);
     }
   });

@@ -1,0 +1,58 @@
+// GET /metrics in the Prometheus text format: what a dashboard needs to see this server's load.
+import type { LoopLagMonitor } from './loop-lag.ts';
+import type { Runtime } from './runtime.ts';
+
+type Labels = Record<string, string>;
+
+export class Metrics {
+  readonly #requests = new Map<string, { labels: Labels; count: number }>();
+  #inFlight = 0;
+
+  requestStarted(): void {
+    this.#inFlight++;
+  }
+
+  requestEnded(labels: Labels): void {
+    this.#inFlight--;
+    const key = JSON.stringify(labels);
+    const entry = this.#requests.get(key) ?? { labels, count: 0 };
+    entry.count++;
+    this.#requests.set(key, entry);
+  }
+
+  render(runtime: Runtime, loopLag?: LoopLagMonitor): string {
+    const lines: string[] = [];
+    const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [Labels, number][]): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${formatLabels(labels)} ${value}`);
+    };
+    const worker = { worker_id: String(runtime.workerId()), runtime: runtime.name };
+    metric('lab_http_requests_total', 'counter', 'Requests answered, by route, mode and status.', [...this.#requests.values()].map(({ labels, count }) => [{ ...worker, ...labels }, count]));
+    metric('lab_http_requests_in_flight', 'gauge', 'Requests being answered now (this one included).', [[worker, this.#inFlight]]);
+    const pool = runtime.pool?.stats();
+    if (pool) {
+      metric('lab_pool_threads', 'gauge', 'Pool threads alive.', [[worker, pool.threads]]);
+      metric('lab_pool_threads_max', 'gauge', 'Most pool threads.', [[worker, pool.maxThreads]]);
+      metric('lab_pool_busy_threads', 'gauge', 'Pool threads running a task.', [[worker, pool.busy]]);
+      metric('lab_pool_queued_tasks', 'gauge', 'Tasks waiting for a pool thread.', [[worker, pool.queued]]);
+      metric('lab_pool_completed_total', 'counter', 'Pool tasks completed.', [[worker, pool.completed]]);
+      metric('lab_pool_rejected_total', 'counter', 'Pool tasks refused because the queue was full (503).', [[worker, pool.rejected]]);
+      metric('lab_pool_cancelled_total', 'counter', 'Pool tasks dropped because their client went away.', [[worker, pool.cancelled]]);
+    }
+    if (loopLag) {
+      metric('lab_event_loop_lag_seconds', 'gauge', 'How late the event loop is now.', [[worker, loopLag.lagMs() / 1000]]);
+      metric('lab_event_loop_lag_max_seconds', 'gauge', 'The largest event-loop lag seen since start.', [[worker, loopLag.maxLagMs() / 1000]]);
+    }
+    const memory = runtime.memory?.();
+    if (memory) {
+      metric('lab_process_resident_memory_bytes', 'gauge', 'Resident memory of this process.', [[worker, memory.rssBytes]]);
+      metric('lab_process_heap_used_bytes', 'gauge', 'JavaScript heap in use.', [[worker, memory.heapUsedBytes]]);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function formatLabels(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}

@@ -1,0 +1,119 @@
+// What a server must do when things go wrong, checked against the runtime under test: clients that
+// go away, a lagging loop, SIGTERM under load, and the metrics that show it.
+import { afterAll, describe, expect, it } from 'vitest';
+import { post, request } from '../support/http-client.ts';
+import { stopAllServers } from '../support/server-process.ts';
+import { runtimeUnderTest } from './runtimes.ts';
+import { startRuntime } from './start.ts';
+
+const runtime = runtimeUnderTest();
+const noop = (): void => {};
+const itIf = (condition: boolean): typeof it | ((...args: unknown[]) => void) => (condition ? it : noop);
+/** Process-based runtimes (Node, Bun, Deno) run a loop-lag monitor and take flags. */
+const isProcess = runtime.hasCli;
+
+afterAll(stopAllServers);
+
+/** A request the test abandons midway, as a client that disconnects would. */
+function abandonable(url: string): { abort: () => void; done: Promise<unknown> } {
+  const controller = new AbortController();
+  const done = request(url, { method: 'POST', signal: controller.signal }).catch((error: unknown) => error);
+  return { abort: () => controller.abort(), done };
+}
+
+function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+}
+
+describe(`cancellation on ${runtime.name}`, () => {
+  it('a client that goes away has its async wait cancelled', async () => {
+    const server = await startRuntime(runtime);
+    const client = abandonable(`${server.url}/delay?mode=async&ms=30000`);
+    await server.process.waitForLog((entry) => entry.event === 'work_started');
+    client.abort();
+    await client.done;
+    const cancelled = await server.process.waitForLog((entry) => entry.event === 'work_cancelled');
+    expect(cancelled).toMatchObject({ mode: 'async', ms: 30000 });
+    await server.process.stop();
+  });
+
+  itIf(runtime.hasPool)('a client that goes away has its queued pool task dropped; the running one completes', async () => {
+    const server = await startRuntime(runtime, { poolThreads: 1, maxQueue: 5 });
+    const running = post(`${server.url}/delay?mode=pool&ms=1500`);
+    await server.process.waitForLog((entry) => entry.event === 'request_received' && entry.request_id === 1);
+    const queued = abandonable(`${server.url}/delay?mode=pool&ms=1500`);
+    await server.process.waitForLog((entry) => entry.event === 'request_received' && entry.request_id === 2);
+    queued.abort();
+    await queued.done;
+    await server.process.waitForLog((entry) => entry.event === 'work_cancelled' && entry.request_id === 2);
+    expect((await running).status).toBe(200);
+    const metrics = (await request(`${server.url}/metrics`)).text;
+    expect(metricValue(metrics, 'lab_pool_cancelled_total')).toBe(1);
+    expect(metricValue(metrics, 'lab_pool_completed_total')).toBe(1);
+    await server.process.stop();
+  });
+});
+
+describe(`GET /metrics on ${runtime.name}`, () => {
+  it('counts requests by route, mode and status, in the Prometheus text format', async () => {
+    const server = await startRuntime(runtime);
+    await post(`${server.url}/delay?mode=async&ms=1`);
+    await post(`${server.url}/delay?mode=blocking&ms=1`);
+    await post(`${server.url}/delay?ms=oops`);
+    const response = await request(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(String(response.headers['content-type'])).toMatch(/^text\/plain/);
+    const text = response.text;
+    expect(text).toContain('# TYPE lab_http_requests_total counter');
+    expect(metricValue(text, 'lab_http_requests_total', { route: '/delay', mode: 'async', status: '200' })).toBe(1);
+    expect(metricValue(text, 'lab_http_requests_total', { route: '/delay', mode: 'blocking', status: '200' })).toBe(1);
+    expect(metricValue(text, 'lab_http_requests_total', { route: '/delay', status: '400' })).toBe(1);
+    expect(metricValue(text, 'lab_http_requests_in_flight')).toBe(1);
+    if (runtime.hasPool) expect(metricValue(text, 'lab_pool_threads_max')).toBeGreaterThan(0);
+    if (isProcess) {
+      expect(metricValue(text, 'lab_event_loop_lag_max_seconds')).toBeGreaterThanOrEqual(0);
+      expect(metricValue(text, 'lab_process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
+    }
+    await server.process.stop();
+  });
+});
+
+describe(`load shedding on ${runtime.name}`, () => {
+  itIf(isProcess)('with --max-event-loop-delay, work that waited behind a blocked loop is refused with 503', async () => {
+    const server = await startRuntime(runtime, { maxEventLoopDelayMs: 200 });
+    const blocker = post(`${server.url}/delay?mode=blocking&ms=1000`);
+    await server.process.waitForLog((entry) => entry.event === 'work_started');
+    // Sent while the loop is held: it is read only after 1 s of lag, far above the 200 ms limit.
+    const waited = post(`${server.url}/delay?mode=async&ms=1`);
+    const health = request(`${server.url}/health`);
+    expect((await blocker).status).toBe(200);
+    const shed = await waited;
+    expect(shed.status).toBe(503);
+    expect(shed.json).toMatchObject({ error: 'overloaded' });
+    expect(shed.headers['retry-after']).toBe('1');
+    expect((await health).status).toBe(200); // probes are never shed
+    // Once the loop has caught up (its next lag sample), work is accepted again.
+    const deadline = Date.now() + 10_000;
+    let after = await post(`${server.url}/delay?mode=async&ms=1`);
+    while (after.status === 503 && Date.now() < deadline) after = await post(`${server.url}/delay?mode=async&ms=1`);
+    expect(after.status).toBe(200);
+    await server.process.stop();
+  });
+});
+
+describe(`SIGTERM under load on ${runtime.name}`, () => {
+  itIf(runtime.hasGracefulShutdown)('finishes every in-flight request, refuses new connections, exits 0', async () => {
+    const server = await startRuntime(runtime, { shutdownTimeoutMs: 10_000 });
+    const inFlight = Array.from({ length: 20 }, () => post(`${server.url}/delay?mode=async&ms=1500`));
+    for (let i = 1; i <= 20; i++) await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.request_id === i);
+    const exited = server.process.stop();
+    await server.process.waitForLog((entry) => entry.event === 'server_stopping');
+    // Refused outright, or reset if it raced into the listen backlog as the socket closed: never served.
+    const refused = await request(`${server.url}/health`).then(() => 'served', (error: { code?: string }) => error.code);
+    expect(['ECONNREFUSED', 'ECONNRESET']).toContain(refused);
+    const responses = await Promise.all(inFlight);
+    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
+    expect(await exited).toEqual({ code: 0, signal: null });
+  });
+});
