@@ -19,6 +19,8 @@ const IDLE_TIMEOUT_MS = 10_000;
 export class TinypoolWorkerPool implements WorkerPool {
   readonly #pool: Tinypool;
   readonly #maxQueue: number;
+  /** Threads whose unexpected exit we already listen for. */
+  readonly #watched = new WeakSet<object>();
   #inFlight = 0;
   #completed = 0;
   #rejected = 0;
@@ -46,7 +48,9 @@ export class TinypoolWorkerPool implements WorkerPool {
     }
     this.#inFlight++;
     try {
-      const timing = (await this.#pool.run({ ms, work }, signal ? { signal } : {})) as WorkTiming;
+      const pending = this.#pool.run({ ms, work }, signal ? { signal } : {});
+      this.#watchThreads();
+      const timing = (await pending) as WorkTiming;
       this.#completed++;
       return timing;
     } catch (error) {
@@ -61,6 +65,25 @@ export class TinypoolWorkerPool implements WorkerPool {
       throw error;
     } finally {
       this.#inFlight--;
+    }
+  }
+
+  /**
+   * tinypool rejects the tasks of a thread that throws, but a thread that simply exits mid-task
+   * (process.exit in a native library, say) would leave its task pending forever. Such an exit is
+   * turned into the thread's 'error', which tinypool already handles: the task rejects and the
+   * thread is replaced. A thread tinypool stopped itself (idle, destroy) is no longer in
+   * `threads` when it exits, and is left alone.
+   */
+  #watchThreads(): void {
+    for (const thread of this.#pool.threads) {
+      if (this.#watched.has(thread)) continue;
+      this.#watched.add(thread);
+      thread.on('exit', (code: number) => {
+        if (!this.#pool.threads.includes(thread)) return;
+        thread.emit('error', new Error(`a pool thread exited unexpectedly (code ${code})`));
+        this.#watchThreads();
+      });
     }
   }
 
