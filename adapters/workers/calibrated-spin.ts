@@ -1,0 +1,95 @@
+// Blocking on Workers: the only way to hold the isolate is to compute, and the clock cannot say
+// when to stop.
+//
+// Platform facts behind this file:
+// - There is no idle blocking wait: `Atomics.wait` throws ("cannot be called in this context").
+// - Deployed, `Date.now()` and `performance.now()` do not advance during synchronous code (a Spectre
+//   mitigation); they catch up at the next I/O event. A loop that runs "until the clock says ms
+//   have passed" therefore never ends there: it spins until the CPU limit kills the request. Under
+//   `wrangler dev` (local workerd) the clock does advance, so such a loop looks fine locally.
+//
+// So the amount of work is calibrated instead: iterations per millisecond, measured once per
+// isolate across an event boundary (`scheduler.wait`), which is where the deployed clock catches up
+// and which measures the same thing locally. A blocking request then runs `ms × rate` iterations.
+// Where the clock does advance (locally), it still decides when to stop, so local durations are
+// exact; the iteration count is then only a hard cap (twice the budget) that keeps a miscalibrated
+// loop from running away. Where it does not (deployed), the calibrated count is the only measure,
+// and the loop ends after it: it cannot outlive its budget whatever the clock does.
+
+/** Enough measured time that the clock's millisecond granularity is a small error. */
+const CALIBRATION_TARGET_MS = 20;
+const FIRST_CALIBRATION_ITERATIONS = 1 << 14;
+/** Stops the doubling if the clock never moves (~1 s of CPU on this machine); see calibrate(). */
+const MAX_CALIBRATION_ITERATIONS = 1 << 26;
+/** Iterations between clock reads: the loop is mostly arithmetic, not clock calls. */
+const CHUNK = 1 << 12;
+/** Locally the clock ends the loop; the count only stops a runaway, at this multiple of the budget. */
+const LIVE_CLOCK_CAP_FACTOR = 2;
+
+let sink = 0;
+
+/** `iterations` steps of a linear congruential generator: work the engine cannot skip. */
+function spin(iterations: number): void {
+  let x = sink;
+  for (let i = 0; i < iterations; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+  sink = x; // kept, so that the loop is not dead code
+}
+
+/** The next event: the deployed clock catches up with real time here. */
+const nextEvent = (): Promise<void> => scheduler.wait(0);
+
+export class CalibratedSpin {
+  #iterationsPerMs: number | undefined;
+  #calibrating: Promise<void> | undefined;
+  readonly #clock: () => number;
+
+  constructor(clock: () => number = () => performance.now()) {
+    this.#clock = clock;
+  }
+
+  /** Iterations per millisecond, once measured. */
+  get iterationsPerMs(): number | undefined {
+    return this.#iterationsPerMs;
+  }
+
+  /**
+   * Measures iterations per millisecond once per isolate (about 20–40 ms of CPU); later calls
+   * return at once. Doubles the work until it spans CALIBRATION_TARGET_MS between two events.
+   */
+  calibrate(): Promise<void> {
+    this.#calibrating ??= (async () => {
+      let iterations = FIRST_CALIBRATION_ITERATIONS;
+      for (;;) {
+        await nextEvent();
+        const start = this.#clock();
+        spin(iterations);
+        await nextEvent();
+        const elapsed = this.#clock() - start;
+        if (elapsed >= CALIBRATION_TARGET_MS || iterations >= MAX_CALIBRATION_ITERATIONS) {
+          // If the clock never showed the work (elapsed ≈ 0 even at the maximum), 1 ms is the
+          // pessimistic reading: blocks then run long rather than never.
+          this.#iterationsPerMs = iterations / Math.max(elapsed, 1);
+          return;
+        }
+        iterations *= 2;
+      }
+    })();
+    return this.#calibrating;
+  }
+
+  /** Holds the isolate for about `ms`. Call calibrate() first (the Workers entry does). */
+  block(ms: number): void {
+    const rate = this.#iterationsPerMs;
+    if (rate === undefined) throw new Error('CalibratedSpin.block called before calibrate() finished');
+    if (ms <= 0) return;
+    const budget = Math.ceil(ms * rate);
+    const start = this.#clock();
+    const deadline = start + ms;
+    for (let done = 0; done < budget * LIVE_CLOCK_CAP_FACTOR; done += CHUNK) {
+      spin(CHUNK);
+      const now = this.#clock();
+      if (now >= deadline) return; // the clock advances here: it decides
+      if (now === start && done + CHUNK >= budget) return; // frozen clock: the count decides
+    }
+  }
+}
