@@ -10,7 +10,7 @@ import { parseWorkersConfig } from './workers-config.ts';
 import { createWorkersRuntime } from './workers-runtime.ts';
 
 /** One per isolate: the calibration and the app live as long as the isolate does. */
-const spin = new CalibratedSpin();
+const spin = new CalibratedSpin({ now: () => performance.now(), nextEvent: () => scheduler.wait(0) });
 let app: Hono | undefined;
 let configError: string | undefined;
 
