@@ -12,9 +12,12 @@
 // isolate across an event boundary (`scheduler.wait`), which is where the deployed clock catches up
 // and which measures the same thing locally. A blocking request then runs `ms × rate` iterations.
 // Where the clock does advance (locally), it still decides when to stop, so local durations are
-// exact; the iteration count is then only a hard cap (twice the budget) that keeps a miscalibrated
-// loop from running away. Where it does not (deployed), the calibrated count is the only measure,
-// and the loop ends after it: it cannot outlive its budget whatever the clock does.
+// exact; the iteration count is then only a hard cap (four times the budget) that keeps a
+// miscalibrated loop from running away. Where it does not (deployed), the calibrated count is the
+// only measure, and the loop ends after it: it cannot outlive its budget whatever the clock does.
+// Assumption, not verifiable here (no account): the deployed clock shows real time after a timer
+// fires. If a clock shows no work even across events, blocking is refused with an error rather
+// than sized by a guess.
 //
 // Plain JavaScript with the clock and the event boundary passed in, so that unit tests can play
 // the deployed clock (frozen between events) on Node.
@@ -22,8 +25,11 @@
 /** Enough measured time that the clock's millisecond granularity is a small error. */
 const CALIBRATION_TARGET_MS = 20;
 const FIRST_CALIBRATION_ITERATIONS = 1 << 14;
-/** Stops the doubling if the clock never moves (~1 s of CPU on this machine); see calibrate(). */
-const MAX_CALIBRATION_ITERATIONS = 1 << 26;
+/**
+ * Where the doubling stops (about 0.4 s of CPU on this machine, at ~20,000 iterations/ms). If the
+ * clock still shows less than the target by then, it cannot see synchronous work at all.
+ */
+const MAX_CALIBRATION_ITERATIONS = 1 << 23;
 /** Iterations between clock reads: the loop is mostly arithmetic, not clock calls. */
 const CHUNK = 1 << 12;
 /**
@@ -51,6 +57,7 @@ export interface SpinClock {
 export class CalibratedSpin {
   #iterationsPerMs: number | undefined;
   #calibrating: Promise<void> | undefined;
+  #clockBlind = false;
   readonly #clock: () => number;
   readonly #nextEvent: () => Promise<void>;
 
@@ -64,8 +71,13 @@ export class CalibratedSpin {
     return this.#iterationsPerMs;
   }
 
+  /** Whether calibrate() has finished (with a rate, or finding a clock that cannot see work). */
+  get calibrated(): boolean {
+    return this.#iterationsPerMs !== undefined || this.#clockBlind;
+  }
+
   /**
-   * Measures iterations per millisecond once per isolate (about 20–40 ms of CPU); later calls
+   * Measures iterations per millisecond once per isolate (about 40 ms of CPU); later calls
    * return at once. Doubles the work until it spans CALIBRATION_TARGET_MS between two events.
    */
   calibrate(): Promise<void> {
@@ -77,10 +89,14 @@ export class CalibratedSpin {
         spin(iterations);
         await this.#nextEvent();
         const elapsed = this.#clock() - start;
-        if (elapsed >= CALIBRATION_TARGET_MS || iterations >= MAX_CALIBRATION_ITERATIONS) {
-          // If the clock never showed the work (elapsed ≈ 0 even at the maximum), 1 ms is the
-          // pessimistic reading: blocks then run long rather than never.
-          this.#iterationsPerMs = iterations / Math.max(elapsed, 1);
+        if (elapsed >= CALIBRATION_TARGET_MS) {
+          this.#iterationsPerMs = iterations / elapsed;
+          return;
+        }
+        if (iterations >= MAX_CALIBRATION_ITERATIONS) {
+          // Not even an event boundary shows the work: any rate would be a guess, and a wrong
+          // guess spins until the CPU limit. Refuse to block instead (see block()).
+          this.#clockBlind = true;
           return;
         }
         iterations *= 2;
@@ -94,6 +110,9 @@ export class CalibratedSpin {
    * Workers entry does).
    */
   block(ms: number): number {
+    if (this.#clockBlind) {
+      throw new Error('blocking is unavailable: the clock did not show the calibration work even across events, so no amount of work can be sized');
+    }
     const rate = this.#iterationsPerMs;
     if (rate === undefined) throw new Error('CalibratedSpin.block called before calibrate() finished');
     if (ms <= 0) return 0;

@@ -64,3 +64,13 @@ describe('CalibratedSpin', () => {
     expect(spin.block(0)).toBe(0);
   });
 });
+
+describe('CalibratedSpin with a clock that never moves', () => {
+  it('refuses to block rather than guess a rate and spin into the CPU limit', async () => {
+    const spin = new CalibratedSpin({ now: () => 0, nextEvent: nextTick });
+    await spin.calibrate();
+    expect(spin.calibrated).toBe(true);
+    expect(spin.iterationsPerMs).toBeUndefined();
+    expect(() => spin.block(10)).toThrow(/blocking is unavailable/);
+  });
+});
