@@ -42,6 +42,20 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   return flags;
 }
 
+/**
+ * wrangler without a terminal, a login or the network: no metrics or error reports, no banner
+ * (the banner runs an update check against the npm registry), no fetch of the Request.cf object
+ * from workers.cloudflare.com, no colour codes in the lines the harness reads.
+ */
+export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
+  CI: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+};
+
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
 export const RUNTIMES: Record<string, RuntimeUnderTest> = {
@@ -56,6 +70,38 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasWorkers: true,
     hasCli: true,
     hasGracefulShutdown: true,
+  },
+  workerd: {
+    name: 'workerd',
+    // wrangler.js directly (not npx: one process layer fewer); it runs local workerd. The settings
+    // a test asks for become `--var` overrides of wrangler.toml's [vars]; the rest (workers, pool)
+    // has no meaning on Workers, and the tests that need it are not registered for this entry.
+    command: (port, settings) => ({
+      command: process.execPath,
+      args: [
+        'node_modules/wrangler/bin/wrangler.js',
+        'dev',
+        '--ip=127.0.0.1',
+        `--port=${port}`,
+        '--inspector-port=0',
+        '--show-interactive-dev-session=false',
+        // `log` (not `info`) is the level that lets the worker's console.log lines through; they
+        // reach stdout unchanged, one JSON object a line, so waitForLog sees them.
+        '--log-level=log',
+        '--var=LAB_LOG:json',
+        ...(settings.mode ? [`--var=LAB_MODE:${settings.mode}`] : []),
+        ...(settings.maxDelayMs !== undefined ? [`--var=LAB_MAX_DELAY_MS:${settings.maxDelayMs}`] : []),
+      ],
+      env: WRANGLER_HEADLESS_ENV,
+    }),
+    // The app logs nothing at startup on Workers (it is built on the first request): wrangler's
+    // own line says when the port takes requests.
+    isReady: (server, port) => server.output.some((line) => line.includes(`Ready on http://127.0.0.1:${port}`)),
+    hasPool: false,
+    hasWorkers: false,
+    hasCli: false,
+    // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.
+    hasGracefulShutdown: false,
   },
 };
 

@@ -1,0 +1,132 @@
+// Blocking on Workers: the only way to hold the isolate is to compute, and the clock cannot say
+// when to stop.
+//
+// Platform facts behind this file:
+// - There is no idle blocking wait: `Atomics.wait` throws ("cannot be called in this context").
+// - Deployed, `Date.now()` and `performance.now()` do not advance during synchronous code (a Spectre
+//   mitigation); they catch up at the next I/O event. A loop that runs "until the clock says ms
+//   have passed" therefore never ends there: it spins until the CPU limit kills the request. Under
+//   `wrangler dev` (local workerd) the clock does advance, so such a loop looks fine locally.
+//
+// So the amount of work is calibrated instead: iterations per millisecond, measured once per
+// isolate across an event boundary (`scheduler.wait`), which is where the deployed clock catches up
+// and which measures the same thing locally. A blocking request then runs `ms × rate` iterations.
+// Where the clock does advance (locally), it still decides when to stop, so local durations are
+// exact; the iteration count is then only a hard cap (four times the budget) that keeps a
+// miscalibrated loop from running away. Where it does not (deployed), the calibrated count is the
+// only measure, and the loop ends after it: it cannot outlive its budget whatever the clock does.
+// Assumption, not verifiable here (no account): the deployed clock shows real time after a timer
+// fires. If a clock shows no work even across events, blocking is refused with an error rather
+// than sized by a guess.
+//
+// Plain JavaScript with the clock and the event boundary passed in, so that unit tests can play
+// the deployed clock (frozen between events) on Node.
+
+/** Enough measured time that the clock's millisecond granularity is a small error. */
+const CALIBRATION_TARGET_MS = 20;
+const FIRST_CALIBRATION_ITERATIONS = 1 << 14;
+/**
+ * Where the doubling stops (about 0.4 s of CPU on this machine, at ~20,000 iterations/ms). If the
+ * clock still shows less than the target by then, it cannot see synchronous work at all.
+ */
+const MAX_CALIBRATION_ITERATIONS = 1 << 23;
+/** Iterations between clock reads: the loop is mostly arithmetic, not clock calls. */
+const CHUNK = 1 << 12;
+/**
+ * Locally the clock ends the loop; the count only stops a runaway, at this multiple of the budget
+ * (generous: a calibration taken while another process shared the CPU reads a low rate).
+ */
+const LIVE_CLOCK_CAP_FACTOR = 4;
+
+let sink = 0;
+
+/** `iterations` steps of a linear congruential generator: work the engine cannot skip. */
+function spin(iterations: number): void {
+  let x = sink;
+  for (let i = 0; i < iterations; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+  sink = x; // kept, so that the loop is not dead code
+}
+
+export interface SpinClock {
+  /** The clock in milliseconds: performance.now() on Workers. */
+  now: () => number;
+  /** Resolves at the next event, where the deployed clock catches up: scheduler.wait(0) on Workers. */
+  nextEvent: () => Promise<void>;
+}
+
+export class CalibratedSpin {
+  #iterationsPerMs: number | undefined;
+  #calibrating: Promise<void> | undefined;
+  #clockBlind = false;
+  readonly #clock: () => number;
+  readonly #nextEvent: () => Promise<void>;
+
+  constructor({ now, nextEvent }: SpinClock) {
+    this.#clock = now;
+    this.#nextEvent = nextEvent;
+  }
+
+  /** Iterations per millisecond, once measured. */
+  get iterationsPerMs(): number | undefined {
+    return this.#iterationsPerMs;
+  }
+
+  /** Whether calibrate() has finished (with a rate, or finding a clock that cannot see work). */
+  get calibrated(): boolean {
+    return this.#iterationsPerMs !== undefined || this.#clockBlind;
+  }
+
+  /**
+   * Measures iterations per millisecond once per isolate (about 40 ms of CPU); later calls
+   * return at once. Doubles the work until it spans CALIBRATION_TARGET_MS between two events.
+   */
+  calibrate(): Promise<void> {
+    this.#calibrating ??= (async () => {
+      let iterations = FIRST_CALIBRATION_ITERATIONS;
+      for (;;) {
+        await this.#nextEvent();
+        const start = this.#clock();
+        spin(iterations);
+        await this.#nextEvent();
+        const elapsed = this.#clock() - start;
+        if (elapsed >= CALIBRATION_TARGET_MS) {
+          this.#iterationsPerMs = iterations / elapsed;
+          return;
+        }
+        if (iterations >= MAX_CALIBRATION_ITERATIONS) {
+          // Not even an event boundary shows the work: any rate would be a guess, and a wrong
+          // guess spins until the CPU limit. Refuse to block instead (see block()).
+          this.#clockBlind = true;
+          return;
+        }
+        iterations *= 2;
+      }
+    })();
+    return this.#calibrating;
+  }
+
+  /**
+   * Holds the isolate for about `ms`; returns the iterations it ran. Call calibrate() first (the
+   * Workers entry does).
+   */
+  block(ms: number): number {
+    if (this.#clockBlind) {
+      throw new Error('blocking is unavailable: the clock did not show the calibration work even across events, so no amount of work can be sized');
+    }
+    const rate = this.#iterationsPerMs;
+    if (rate === undefined) throw new Error('CalibratedSpin.block called before calibrate() finished');
+    if (ms <= 0) return 0;
+    const budget = Math.ceil(ms * rate);
+    const start = this.#clock();
+    const deadline = start + ms;
+    let done = 0;
+    while (done < budget * LIVE_CLOCK_CAP_FACTOR) {
+      spin(CHUNK);
+      done += CHUNK;
+      const now = this.#clock();
+      if (now >= deadline) break; // the clock advances here: it decides
+      if (now === start && done >= budget) break; // frozen clock: the calibrated count decides
+    }
+    return done;
+  }
+}
