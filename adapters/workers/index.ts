@@ -1,7 +1,6 @@
 // The Workers entry (wrangler.toml `main`): `npm run dev:workers`, `npx wrangler deploy`.
 // The app is built on the first request, because the settings arrive with it (`env`, from
 // [vars]) and because Workers forbid random values and timers at global scope.
-import type { Hono } from 'hono';
 import { createApp } from '../../src/app.ts';
 import { errorBody } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -11,10 +10,10 @@ import { createWorkersRuntime } from './workers-runtime.ts';
 
 /** One per isolate: the calibration and the app live as long as the isolate does. */
 const spin = new CalibratedSpin({ now: () => performance.now(), nextEvent: () => scheduler.wait(0) });
-let app: Hono | undefined;
+let app: ReturnType<typeof createApp> | undefined;
 let configError: string | undefined;
 
-function appFor(env: Record<string, unknown>): Hono | undefined {
+function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | undefined {
   if (app || configError) return app;
   const parsed = parseWorkersConfig(env);
   if (!parsed.ok) {

@@ -9,6 +9,7 @@ import { startRuntime } from './start.ts';
 const runtime = runtimeUnderTest();
 const noop = (): void => {};
 const itIf = (condition: boolean): typeof it | ((...args: unknown[]) => void) => (condition ? it : noop);
+const describeIf = (condition: boolean): typeof describe | ((...args: unknown[]) => void) => (condition ? describe : noop);
 /** Process-based runtimes (Node, Bun, Deno) run a loop-lag monitor and take flags. */
 const isProcess = runtime.hasCli;
 
@@ -26,7 +27,7 @@ function metricValue(text: string, name: string, labels: Record<string, string> 
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
 }
 
-describe(`cancellation on ${runtime.name}`, () => {
+describeIf(runtime.cancelsOnDisconnect)(`cancellation on ${runtime.name}`, () => {
   it('a client that goes away has its async wait cancelled', async () => {
     const server = await startRuntime(runtime);
     const client = abandonable(`${server.url}/delay?mode=async&ms=30000`);
@@ -79,8 +80,8 @@ describe(`GET /metrics on ${runtime.name}`, () => {
   });
 });
 
-describe(`load shedding on ${runtime.name}`, () => {
-  itIf(isProcess)('with --max-event-loop-delay, work that waited behind a blocked loop is refused with 503', async () => {
+describeIf(isProcess)(`load shedding on ${runtime.name}`, () => {
+  it('with --max-event-loop-delay, work that waited behind a blocked loop is refused with 503', async () => {
     const server = await startRuntime(runtime, { maxEventLoopDelayMs: 200 });
     const blocker = post(`${server.url}/delay?mode=blocking&ms=1000`);
     await server.process.waitForLog((entry) => entry.event === 'work_started');
@@ -102,8 +103,8 @@ describe(`load shedding on ${runtime.name}`, () => {
   });
 });
 
-describe(`SIGTERM under load on ${runtime.name}`, () => {
-  itIf(runtime.hasGracefulShutdown)('finishes every in-flight request, refuses new connections, exits 0', async () => {
+describeIf(runtime.hasGracefulShutdown)(`SIGTERM under load on ${runtime.name}`, () => {
+  it('finishes every in-flight request, refuses new connections, exits 0', async () => {
     const server = await startRuntime(runtime, { shutdownTimeoutMs: 10_000 });
     const inFlight = Array.from({ length: 20 }, () => post(`${server.url}/delay?mode=async&ms=1500`));
     for (let i = 1; i <= 20; i++) await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.request_id === i);

@@ -27,6 +27,8 @@ export interface RuntimeUnderTest {
   hasCli: boolean;
   /** Whether SIGTERM drains in-flight requests and exits 0. */
   hasGracefulShutdown: boolean;
+  /** Whether a client that disconnects aborts its request's signal, so its wait is cancelled. */
+  cancelsOnDisconnect: boolean;
 }
 
 /** The flags every process-based entry (Node, Bun, Deno) takes, from src/server-config.ts. */
@@ -70,6 +72,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasWorkers: true,
     hasCli: true,
     hasGracefulShutdown: true,
+    cancelsOnDisconnect: true,
   },
   workerd: {
     name: 'workerd',
@@ -102,6 +105,9 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasCli: false,
     // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.
     hasGracefulShutdown: false,
+    // Measured: wrangler dev's local proxy keeps the request to workerd open after the client has
+    // gone, so request.signal never aborts there (enable_request_signal is set for deployments).
+    cancelsOnDisconnect: false,
   },
 };
 
