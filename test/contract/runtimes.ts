@@ -1,5 +1,6 @@
 // The test matrix: how to start each runtime's server, and what the contract expects of it.
 // Adding a runtime is adding one entry here and one project in vitest.config.ts.
+import { fileURLToPath } from 'node:url';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 
@@ -48,6 +49,19 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     command: (port, settings) => ({
       command: process.execPath,
       args: ['--import', 'tsx', 'adapters/node/main.ts', ...toFlags(port, settings)],
+    }),
+    isReady: loggedReady,
+    hasPool: true,
+    hasWorkers: true,
+    hasCli: true,
+    hasGracefulShutdown: true,
+  },
+  bun: {
+    name: 'bun',
+    // node_modules/.bin/bun is the native binary once bun's postinstall ran (allowScripts), not a node wrapper.
+    command: (port, settings) => ({
+      command: fileURLToPath(new URL('../../node_modules/.bin/bun', import.meta.url)),
+      args: ['adapters/bun/main.ts', ...toFlags(port, settings)],
     }),
     isReady: loggedReady,
     hasPool: true,
