@@ -9,11 +9,13 @@ import { serveBun } from './serve-bun.ts';
 import { isSupervisedChild } from './supervised-child.ts';
 
 /**
- * Measured with 1000 requests, each on a new connection, to `--workers 4` on 127.0.0.1
- * (scripts/… see the README): see REUSEPORT_BALANCING.
+ * Linux hashes each new connection's addresses and ports to one of the listening sockets: a random
+ * spread, not a turn each. Measured here: 1000 GET / on new connections to `--workers 4`, five runs,
+ * 224 to 286 per process (250 would be even), the busiest getting 1.09 to 1.28 times the least busy.
  */
 const REUSEPORT_BALANCING =
-  'SO_REUSEPORT: every process listens on the port and the Linux kernel picks one per connection by hashing its addresses and ports; not round-robin, so the spread is uneven';
+  'SO_REUSEPORT: every process listens on the port and the Linux kernel picks one per new connection by hashing its addresses and ports. ' +
+  'Not round-robin: 1000 new connections to 4 processes gave 224 to 286 each (even would be 250), and a keep-alive connection stays on its process, so a few long-lived clients can all land on one.';
 
 const parsed = parseServerConfig(process.argv.slice(2), process.env, availableParallelism());
 if (parsed.kind === 'help') {
