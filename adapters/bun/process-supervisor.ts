@@ -81,9 +81,10 @@ export class ProcessSupervisor {
       if (line === CHILD_READY_LINE) this.#onListening(child);
       else process.stdout.write(`${line}\n`);
     });
-    // A command that cannot start at all (ENOENT) reports an error, then exits like a crash.
     child.process.on('error', (error) => this.#options.logger.error('error', `Cannot start ${command}: ${error.message}`, this.#who));
-    child.process.on('exit', (code, signal) => this.#onExit(child, code, signal));
+    // 'close', not 'exit': it comes after the child's last output line was passed on, and Bun emits
+    // only 'error' and 'close' (no 'exit') for a command that cannot start at all (ENOENT).
+    child.process.on('close', (code, signal) => this.#onExit(child, code, signal));
   }
 
   #onListening(child: Child): void {
@@ -100,8 +101,9 @@ export class ProcessSupervisor {
   }
 
   #onExit(child: Child, code: number | null, signal: string | null): void {
-    if (!this.#children.delete(child)) return; // 'error' and 'exit' may both report one death
+    this.#children.delete(child);
     const pid = child.process.pid;
+    const name = pid === undefined ? 'A process that never started' : `Process ${pid}`;
     const uptime = Date.now() - child.startedAt;
     if (this.#closing) {
       if (this.#children.size === 0) {
@@ -113,13 +115,13 @@ export class ProcessSupervisor {
     this.#failedStarts = child.listening && uptime >= STABLE_UPTIME_MS ? 0 : this.#failedStarts + 1;
     if (this.#failedStarts >= MAX_START_ATTEMPTS) {
       // A process manager above us sees the non-zero exit; the 'exit' handler kills the rest.
-      this.#options.logger.error('worker_exited', `Process ${pid ?? '(none)'} died ${this.#failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
+      this.#options.logger.error('worker_exited', `${name} died ${this.#failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
       this.#closing = true;
       process.exit(1);
     }
     // Exponential backoff, so that a child that cannot start does not spin the CPU.
     const delay = this.#failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.#failedStarts - 1));
-    this.#options.logger.warn('worker_exited', `Process ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { ...this.#who, child: pid });
+    this.#options.logger.warn('worker_exited', `${name} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { ...this.#who, child: pid });
     setTimeout(() => {
       if (!this.#closing) this.#spawn();
     }, delay);
