@@ -3,8 +3,10 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RUNTIMES } from '../contract/runtimes.ts';
 import { startRuntime, type StartedServer } from '../contract/start.ts';
+import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.ts';
 import { request } from '../support/http-client.ts';
-import { isAlive, stopAllServers } from '../support/server-process.ts';
+import { isAlive, ServerProcess, stopAllServers } from '../support/server-process.ts';
 
 const bun = RUNTIMES.bun!;
 const WORKERS = 4;
@@ -14,17 +16,17 @@ const WORKERS = 4;
  */
 const SPREAD_REQUESTS = 64;
 
-const started: StartedServer[] = [];
+const started: ServerProcess[] = [];
 afterAll(async () => {
   await stopAllServers();
   // stopAllServers skips a supervisor that already exited; if a test failed because its children
   // outlived it, they are still in its process group.
-  for (const server of started) server.process.killGroup();
+  for (const server of started) server.killGroup();
 });
 
 async function startWorkers(): Promise<StartedServer> {
   const server = await startRuntime(bun, { workers: WORKERS });
-  started.push(server);
+  started.push(server.process);
   return server;
 }
 
@@ -75,5 +77,24 @@ describe(`--workers ${WORKERS} on bun`, () => {
     server.process.child.kill('SIGKILL');
     await server.process.exited;
     await vi.waitFor(() => expect(alive([...survivors, replacement])).toEqual([]), { timeout: 10_000, interval: 50 });
+  });
+
+  it('gives up and exits non-zero when its processes keep failing to start, leaving none behind', async () => {
+    // A listener without SO_REUSEPORT holds the port: every child's bind fails with EADDRINUSE.
+    const port = await freePort();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const { command, args } = bun.command(port, { workers: 2 });
+      const supervisor = new ServerProcess({ command, args, isReady: () => false });
+      started.push(supervisor);
+      expect((await supervisor.exited).code).toBe(1);
+      expect(supervisor.count('server_ready')).toBe(0);
+      const children = supervisor.logs.filter((entry) => entry.event === 'worker_exited').map((entry) => entry.child as number);
+      expect(children.length).toBeGreaterThanOrEqual(2);
+      expect(alive(children)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });
