@@ -17,6 +17,8 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'src/**/*.test.ts'] } },
       contractProject('node'),
       contractProject('workerd'),
+      // bun also runs the test of its --workers supervisor.
+      { test: { ...contractProject('bun').test, include: ['test/contract/**/*.test.ts', 'test/supervisor/bun-*.test.ts'] } },
     ],
   },
 });

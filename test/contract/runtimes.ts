@@ -1,5 +1,6 @@
 // The test matrix: how to start each runtime's server, and what the contract expects of it.
 // Adding a runtime is adding one entry here and one project in vitest.config.ts.
+import { fileURLToPath } from 'node:url';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 
@@ -108,6 +109,20 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // Measured: wrangler dev's local proxy keeps the request to workerd open after the client has
     // gone, so request.signal never aborts there (enable_request_signal is set for deployments).
     cancelsOnDisconnect: false,
+  },
+  bun: {
+    name: 'bun',
+    // node_modules/.bin/bun is the native binary once bun's postinstall ran (allowScripts), not a node wrapper.
+    command: (port, settings) => ({
+      command: fileURLToPath(new URL('../../node_modules/.bin/bun', import.meta.url)),
+      args: ['adapters/bun/main.ts', ...toFlags(port, settings)],
+    }),
+    isReady: loggedReady,
+    hasPool: true,
+    hasWorkers: true,
+    hasCli: true,
+    hasGracefulShutdown: true,
+    cancelsOnDisconnect: true,
   },
 };
 
