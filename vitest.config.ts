@@ -16,6 +16,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'src/**/*.test.ts'] } },
       contractProject('node'),
+      contractProject('deno'),
     ],
   },
 });

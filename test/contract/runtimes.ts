@@ -1,5 +1,6 @@
 // The test matrix: how to start each runtime's server, and what the contract expects of it.
 // Adding a runtime is adding one entry here and one project in vitest.config.ts.
+import { readFileSync } from 'node:fs';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 
@@ -55,7 +56,28 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasCli: true,
     hasGracefulShutdown: true,
   },
+  deno: {
+    name: 'deno',
+    command: (port, settings) => {
+      // Exactly `npm run start:deno`: the native binary with the permissions users grant, no more.
+      const [command, ...args] = npmScript('start:deno').split(/\s+/);
+      return { command: command!, args: [...args, ...toFlags(port, settings)] };
+    },
+    isReady: loggedReady,
+    hasPool: true,
+    hasWorkers: true,
+    hasCli: true,
+    hasGracefulShutdown: true,
+  },
 };
+
+/** A package.json script; only scripts that are one plain command line split into argv this way. */
+function npmScript(name: string): string {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const script = scripts[name];
+  if (!script) throw new Error(`package.json has no script ${name}`);
+  return script;
+}
 
 export function runtimeUnderTest(): RuntimeUnderTest {
   const name = process.env.CONTRACT_RUNTIME ?? 'node';
