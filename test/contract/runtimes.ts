@@ -60,7 +60,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     name: 'deno',
     command: (port, settings) => {
       // Exactly `npm run start:deno`: the native binary with the permissions users grant, no more.
-      const [command, ...args] = npmScript('start:deno').split(/\s+/);
+      // (The script `exec`s it so that the signals npm forwards reach Deno, not an intermediate sh.)
+      const [command, ...args] = npmScript('start:deno').replace(/^exec\s+/, '').split(/\s+/);
       return { command: command!, args: [...args, ...toFlags(port, settings)] };
     },
     isReady: loggedReady,
