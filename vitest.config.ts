@@ -19,6 +19,7 @@ export default defineConfig({
       contractProject('workerd'),
       // bun also runs the test of its --workers supervisor.
       { test: { ...contractProject('bun').test, include: ['test/contract/**/*.test.ts', 'test/supervisor/bun-*.test.ts'] } },
+      contractProject('deno'),
     ],
   },
 });

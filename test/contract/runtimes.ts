@@ -1,5 +1,6 @@
 // The test matrix: how to start each runtime's server, and what the contract expects of it.
 // Adding a runtime is adding one entry here and one project in vitest.config.ts.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
 import type { ServerProcess } from '../support/server-process.ts';
@@ -124,7 +125,30 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasGracefulShutdown: true,
     cancelsOnDisconnect: true,
   },
+  deno: {
+    name: 'deno',
+    command: (port, settings) => {
+      // Exactly `npm run start:deno`: the native binary with the permissions users grant, no more.
+      // (The script `exec`s it so that the signals npm forwards reach Deno, not an intermediate sh.)
+      const [command, ...args] = npmScript('start:deno').replace(/^exec\s+/, '').split(/\s+/);
+      return { command: command!, args: [...args, ...toFlags(port, settings)] };
+    },
+    isReady: loggedReady,
+    hasPool: true,
+    hasWorkers: true,
+    hasCli: true,
+    hasGracefulShutdown: true,
+    cancelsOnDisconnect: true,
+  },
 };
+
+/** A package.json script; only scripts that are one plain command line split into argv this way. */
+function npmScript(name: string): string {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const script = scripts[name];
+  if (!script) throw new Error(`package.json has no script ${name}`);
+  return script;
+}
 
 export function runtimeUnderTest(): RuntimeUnderTest {
   const name = process.env.CONTRACT_RUNTIME ?? 'node';
