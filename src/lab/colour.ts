@@ -9,7 +9,8 @@ export function wantsColour(stream: { isTTY?: boolean }, env: Record<string, str
 }
 
 export function painter(enabled: boolean): Paint {
-  return enabled ? (colour, text) => styleText(colour, text) : (_colour, text) => text;
+  // The decision is ours (wantsColour): styleText would otherwise check process.stdout itself.
+  return enabled ? (colour, text) => styleText(colour, text, { validateStream: false }) : (_colour, text) => text;
 }
 
 /** One colour a worker, in order of first appearance; cycles past six. */

@@ -58,10 +58,11 @@ export function timelineSvg(run: CombinationRun): string {
 const CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;background:#fff}
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px} .meta{color:#555}
-.grid{display:grid;grid-template-columns:repeat(var(--columns),minmax(0,1fr));gap:16px;overflow-x:auto}
-.cell{border:1px solid #ddd;border-radius:6px;padding:8px;min-width:${SVG_WIDTH}px}
+.grid{display:grid;grid-template-columns:repeat(var(--columns),minmax(420px,1fr));gap:16px;overflow-x:auto}
+.cell{border:1px solid #ddd;border-radius:6px;padding:8px;min-width:0}
+svg.timeline{width:100%;height:auto}
 .cell h3{font-size:13px;margin:0 0 4px}
-.cell.missing{color:#92400e;background:#fffbeb;min-width:0}
+.cell.missing{color:#92400e;background:#fffbeb}
 svg text{font:10px ui-monospace,monospace} .axis{fill:#666} .label{fill:#333} .tick{stroke:#eee}
 .wait{stroke:#bbb;stroke-dasharray:2 3} .probe{fill:#16a34a} .probe.slow{fill:#dc2626} .failed{fill:#b91c1c}
 table{border-collapse:collapse;font:13px ui-monospace,monospace} th,td{padding:3px 10px;border-bottom:1px solid #e5e5e5;text-align:right}
@@ -70,7 +71,8 @@ th{background:#f5f5f5} td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
 `;
 
 export function renderHtml(report: LabReport, summaries: RunSummary[], jsonFileName = 'report.json'): string {
-  const runtimes = [...new Set([...report.runs.map((r) => r.runtime), ...report.skipped.map((s) => s.runtime)])];
+  // Columns for the runtimes that ran; one that ran nothing is only listed under "Not available".
+  const runtimes = [...new Set(report.runs.map((r) => r.runtime))];
   const modes = [...new Set([...report.runs.map((r) => r.mode)])];
   const sections = modes.map((mode) => {
     const cells = runtimes.map((runtime) => {
@@ -95,7 +97,7 @@ ${sections.join('\n')}
 <h2>Summary</h2>
 <table id="summary"><thead><tr>${SUMMARY_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
 <p class="legend">ideal: n×ms blocking in one process, ms async, ⌈n/threads⌉×ms pool, ⌈n/processes⌉×ms with processes (CPU work: at most one request a core at once). efficiency = ideal ÷ makespan.</p>
-${skipped.length ? `<h2>Not available</h2><ul>${skipped.join('')}</ul>` : ''}
+${skipped.length ? `<h2>Not available</h2><ul id="not-available">${skipped.join('')}</ul>` : ''}
 </body></html>
 `;
 }
