@@ -20,6 +20,7 @@ export default defineConfig({
       // bun also runs the test of its --workers supervisor.
       { test: { ...contractProject('bun').test, include: ['test/contract/**/*.test.ts', 'test/supervisor/bun-*.test.ts'] } },
       contractProject('deno'),
+      { test: { name: 'lab', include: ['test/lab/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -1,0 +1,23 @@
+// The part of autocannon's API the bench uses (the package ships no types; @types/autocannon is not a dependency).
+declare module 'autocannon' {
+  interface Histogram {
+    average: number;
+    p50: number;
+    p99: number;
+  }
+  interface Result {
+    requests: Histogram;
+    latency: Histogram;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+  }
+  interface Options {
+    url: string;
+    method?: 'GET' | 'POST';
+    duration?: number;
+    connections?: number;
+  }
+  function autocannon(options: Options): Promise<Result>;
+  export default autocannon;
+}

@@ -1,0 +1,151 @@
+// Starts a server as a child process and stops it again, on success and on failure.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface LogEntry {
+  event?: string;
+  [field: string]: unknown;
+}
+
+export interface StartOptions {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** True once the server can take requests: a log line, or an HTTP probe. */
+  isReady: (server: ServerProcess) => Promise<boolean> | boolean;
+  readyTimeoutMs?: number;
+}
+
+/** Children still running, so that a failed test cannot leak one (see stopAllServers). */
+const running = new Set<ServerProcess>();
+
+export class ServerProcess {
+  readonly child: ChildProcess;
+  /** Every JSON log line the server printed, in order. */
+  readonly logs: LogEntry[] = [];
+  /** Everything it printed, for failure messages. */
+  readonly output: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #waiters: { predicate: (entry: LogEntry) => boolean; resolve: (entry: LogEntry) => void }[] = [];
+
+  constructor(options: StartOptions) {
+    // detached: the child leads its own process group, so that stop() can reach its descendants
+    // (cluster workers, wrangler's workerd) even if the child itself fails to.
+    this.child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    running.add(this);
+    void this.exited.then(() => running.delete(this));
+    createInterface({ input: this.child.stdout! }).on('line', (line) => this.#onLine(line));
+    createInterface({ input: this.child.stderr! }).on('line', (line) => this.output.push(line));
+  }
+
+  #onLine(line: string): void {
+    this.output.push(line);
+    let entry: LogEntry;
+    try {
+      entry = JSON.parse(line) as LogEntry;
+    } catch {
+      return;
+    }
+    this.logs.push(entry);
+    this.#waiters = this.#waiters.filter((waiter) => {
+      if (!waiter.predicate(entry)) return true;
+      waiter.resolve(entry);
+      return false;
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Resolves with the first log entry, past or future, that matches. */
+  waitForLog(predicate: (entry: LogEntry) => boolean, timeoutMs = 15_000): Promise<LogEntry> {
+    const seen = this.logs.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; output:\n${this.tail()}`)), timeoutMs);
+      this.#waiters.push({
+        predicate,
+        resolve: (entry) => {
+          clearTimeout(timer);
+          resolve(entry);
+        },
+      });
+    });
+  }
+
+  /** Counts log entries of one event. */
+  count(event: string): number {
+    return this.logs.filter((entry) => entry.event === event).length;
+  }
+
+  tail(lines = 30): string {
+    return this.output.slice(-lines).join('\n');
+  }
+
+  get isRunning(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM, then SIGKILL to the whole group if it has not exited in time. Resolves with how it exited. */
+  async stop(timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.isRunning) this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.killGroup(), timeoutMs);
+    const result = await this.exited;
+    clearTimeout(timer);
+    this.killGroup(); // descendants that outlived their parent are a leak the tests report elsewhere
+    return result;
+  }
+
+  killGroup(): void {
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      // the group is already gone
+    }
+  }
+}
+
+export async function startServer(options: StartOptions): Promise<ServerProcess> {
+  const server = new ServerProcess(options);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      if (!server.isRunning) throw new Error(`the server exited before it was ready; output:\n${server.tail()}`);
+      if (await options.isReady(server)) return server;
+      if (Date.now() > deadline) throw new Error(`the server was not ready in time; output:\n${server.tail()}`);
+      // Poll the condition again soon: a log line or an answer, whichever the runtime gives.
+      await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 50))]);
+    }
+  } catch (error) {
+    await server.stop(2_000);
+    throw error;
+  }
+}
+
+/** Stops every server a test file started and did not stop: call it in afterAll/afterEach. */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop(5_000)));
+}
+
+/**
+ * True if a process with this pid is still running. A zombie (exited, not yet reaped: this
+ * sandbox's pid 1 does not reap orphans) counts as gone, though `kill -0` still succeeds on it.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

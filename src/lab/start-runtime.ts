@@ -1,0 +1,30 @@
+// Starts a runtime of the matrix on a free loopback port and says when it takes requests.
+import { freePort } from './free-port.ts';
+import { request } from './http-client.ts';
+import { REPO_ROOT } from './repo-root.ts';
+import type { RuntimeUnderTest, ServerSettings } from './runtimes.ts';
+import { startServer, type ServerProcess } from './server-process.ts';
+
+export interface StartedServer {
+  process: ServerProcess;
+  url: string;
+  port: number;
+}
+
+export async function startRuntime(runtime: RuntimeUnderTest, settings: ServerSettings = {}): Promise<StartedServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { command, args, env } = runtime.command(port, settings);
+  // With `--log off` there is no server_ready line to wait on: an answer from /health says it instead.
+  const isReady = settings.log === 'off' ? () => answersHealth(url) : (server: ServerProcess) => runtime.isReady(server, port);
+  const server = await startServer({ command, args, cwd: REPO_ROOT, ...(env ? { env } : {}), isReady, readyTimeoutMs: 60_000 });
+  return { process: server, url, port };
+}
+
+export async function answersHealth(url: string): Promise<boolean> {
+  try {
+    return (await request(`${url}/health`)).status === 200;
+  } catch {
+    return false;
+  }
+}
