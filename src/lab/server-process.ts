@@ -19,8 +19,8 @@ export interface StartOptions {
   readyTimeoutMs?: number;
 }
 
-/** Children still running, so that a failed test cannot leak one (see stopAllServers). */
-const running = new Set<ServerProcess>();
+/** Every child started and not yet cleaned up, so that a failed test cannot leak one (see stopAllServers). */
+const started = new Set<ServerProcess>();
 
 export class ServerProcess {
   readonly child: ChildProcess;
@@ -41,8 +41,7 @@ export class ServerProcess {
       detached: true,
     });
     this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-    running.add(this);
-    void this.exited.then(() => running.delete(this));
+    started.add(this);
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.#onLine(line));
     createInterface({ input: this.child.stderr! }).on('line', (line) => this.output.push(line));
   }
@@ -132,9 +131,14 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   }
 }
 
-/** Stops every server a test file started and did not stop: call it in afterAll/afterEach. */
+/**
+ * Stops every server started here and not yet cleaned up: tests call it in afterAll. A server that
+ * already exited may have left descendants (a supervisor's children) in its process group: those
+ * are killed too.
+ */
 export async function stopAllServers(): Promise<void> {
-  await Promise.all([...running].map((server) => server.stop(5_000)));
+  await Promise.all([...started].map((server) => server.stop(5_000)));
+  started.clear();
 }
 
 /**

@@ -2,6 +2,7 @@
 // go away, a lagging loop, SIGTERM under load, and the metrics that show it.
 import { afterAll, describe, expect, it } from 'vitest';
 import { post, request } from '../support/http-client.ts';
+import { overlappingPairs, toInterval } from '../support/intervals.ts';
 import { stopAllServers } from '../support/server-process.ts';
 import { runtimeUnderTest } from './runtimes.ts';
 import { startRuntime } from './start.ts';
@@ -39,19 +40,26 @@ describeIf(runtime.cancelsOnDisconnect)(`cancellation on ${runtime.name}`, () =>
     await server.process.stop();
   });
 
-  itIf(runtime.hasPool)('a client that goes away has its queued pool task dropped; the running one completes', async () => {
-    const server = await startRuntime(runtime, { poolThreads: 1, maxQueue: 5 });
-    const running = post(`${server.url}/delay?mode=pool&ms=1500`);
-    await server.process.waitForLog((entry) => entry.event === 'request_received' && entry.request_id === 1);
-    const queued = abandonable(`${server.url}/delay?mode=pool&ms=1500`);
-    await server.process.waitForLog((entry) => entry.event === 'request_received' && entry.request_id === 2);
+  itIf(runtime.hasPool)('a client that goes away has its queued pool task dropped, and its queue place goes to the next request', async () => {
+    // One thread and one queue place: two pool requests fill the pool, a third would get 503.
+    const server = await startRuntime(runtime, { poolThreads: 1, maxQueue: 1 });
+    const received = (id: number) => server.process.waitForLog((entry) => entry.event === 'request_received' && entry.request_id === id);
+    const running = post(`${server.url}/delay?mode=pool&ms=1000`);
+    await received(1);
+    const queued = abandonable(`${server.url}/delay?mode=pool&ms=1000`);
+    await received(2);
     queued.abort();
-    await queued.done;
+    expect(await queued.done).toBeInstanceOf(Error); // the client that left got no answer
     await server.process.waitForLog((entry) => entry.event === 'work_cancelled' && entry.request_id === 2);
-    expect((await running).status).toBe(200);
+
+    const next = await post(`${server.url}/delay?mode=pool&ms=100`);
+    expect(next.status, next.text).toBe(200);
+    const first = await running;
+    expect(first.status).toBe(200);
+    expect(overlappingPairs([toInterval(first.json), toInterval(next.json)])).toEqual([]); // one thread: one after the other
     const metrics = (await request(`${server.url}/metrics`)).text;
     expect(metricValue(metrics, 'lab_pool_cancelled_total')).toBe(1);
-    expect(metricValue(metrics, 'lab_pool_completed_total')).toBe(1);
+    expect(metricValue(metrics, 'lab_pool_completed_total')).toBe(2);
     await server.process.stop();
   });
 });
