@@ -6,6 +6,7 @@ import type { RuntimeUnderTest } from '../lab/runtimes.ts';
 import { startRuntime, type StartedServer } from '../lab/start-runtime.ts';
 import { summarise } from '../lab/stats.ts';
 import type { Mode } from '../runtime.ts';
+import { DEFAULT_POOL_THREADS } from '../server-config.ts';
 import { startBareServer } from './bare-servers.ts';
 import { memoryOf, type Memory } from './memory.ts';
 import { fireMany, type ScaleResult } from './scale.ts';
@@ -69,16 +70,28 @@ export async function helloThroughput(runtime: RuntimeUnderTest, plan: Plan): Pr
   });
 }
 
+/**
+ * Brings the pool to its full size before it is measured: a cold pool starts its threads under the
+ * load, and on Node a thread (a whole V8 isolate) costs tens of ms of CPU to start, 40 of them
+ * seconds on two cores. That start-up is a one-time cost, not the pool's overhead a request.
+ */
+async function growPool(url: string, threads: number): Promise<void> {
+  await Promise.all(Array.from({ length: threads }, () => post(`${url}/delay?mode=pool&ms=${POOL_GROWTH_TASK_MS}`)));
+}
+/** Long enough that every task is still running when the last thread has started. */
+const POOL_GROWTH_TASK_MS = 500;
+
 /** POST /delay?ms=0 in pool mode against async mode, on one server; `poolThreads` undefined = the default. */
 export async function poolOverhead(runtime: RuntimeUnderTest, plan: Plan, poolThreads?: number): Promise<Comparison> {
   const server = await start(runtime, poolThreads ? { poolThreads } : {});
-  return withServer(server, () =>
-    compare(
+  return withServer(server, async () => {
+    await growPool(server.url, poolThreads ?? DEFAULT_POOL_THREADS);
+    return compare(
       plan,
       (durationS) => measureThroughput(`${server.url}/delay?ms=0&mode=pool`, { method: 'POST', durationS }),
       (durationS) => measureThroughput(`${server.url}/delay?ms=0&mode=async`, { method: 'POST', durationS }),
-    ),
-  );
+    );
+  });
 }
 
 export interface MakespanFigure {
