@@ -58,7 +58,7 @@ export function timelineSvg(run: CombinationRun): string {
 const CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#111;background:#fff}
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px} .meta{color:#555}
-.grid{display:grid;grid-template-columns:repeat(var(--columns),minmax(420px,1fr));gap:16px;overflow-x:auto}
+.grid{display:grid;grid-template-columns:repeat(var(--columns),minmax(280px,1fr));gap:16px;overflow-x:auto}
 .cell{border:1px solid #ddd;border-radius:6px;padding:8px;min-width:0}
 svg.timeline{width:100%;height:auto}
 .cell h3{font-size:13px;margin:0 0 4px}
