@@ -22,6 +22,7 @@ export default defineConfig({
       contractProject('bun'),
       contractProject('deno'),
       { test: { name: 'lab', include: ['test/lab/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
+      { test: { name: 'soak', include: ['test/soak/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 30_000 } },
     ],
   },
 });

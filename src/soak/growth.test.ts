@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { judgeGrowth, median, theilSenSlope, type MemorySample } from './growth.ts';
+
+const MiB = 1024 * 1024;
+
+/** One sample a second for `seconds`, RSS in MiB from `rss(t)`. */
+function series(seconds: number, rss: (t: number) => number): MemorySample[] {
+  return Array.from({ length: seconds + 1 }, (_, t) => ({ atS: t, rssBytes: Math.round(rss(t) * MiB) }));
+}
+
+/** Deterministic noise in [-1, 1), so a failure reproduces. */
+const noise = (t: number) => ((t * 7919) % 13) / 6.5 - 1;
+
+describe('judgeGrowth', () => {
+  it('calls a flat, noisy series bounded', () => {
+    const verdict = judgeGrowth(series(60, (t) => 150 + 5 * noise(t)));
+    expect(verdict.bounded).toBe(true);
+    expect(Math.abs(verdict.growthBytes)).toBeLessThan(10 * MiB);
+  });
+
+  it('calls a steady leak unbounded: 1 MiB/s from 100 MiB for a minute', () => {
+    const verdict = judgeGrowth(series(60, (t) => 100 + t + noise(t)));
+    expect(verdict.bounded).toBe(false);
+    expect(verdict.slopeBytesPerS / MiB).toBeCloseTo(1, 1);
+    expect(verdict.reason).toMatch(/still growing/);
+  });
+
+  it('calls a heap that grew by 60% once and then levelled off bounded', () => {
+    const verdict = judgeGrowth(series(60, (t) => (t < 10 ? 100 : 160) + noise(t)));
+    expect(verdict.growthRatio).toBeGreaterThan(0.5);
+    expect(verdict.bounded).toBe(true);
+    expect(verdict.reason).toMatch(/levelled off/);
+  });
+
+  it('bounds a big server by 64 MiB, not by half its size', () => {
+    // 400 MiB growing 1.5 MiB/s: 90 MiB more at the end, 22%, under half but over 64 MiB.
+    const verdict = judgeGrowth(series(60, (t) => 400 + 1.5 * t));
+    expect(verdict.growthRatio).toBeLessThan(0.5);
+    expect(verdict.bounded).toBe(false);
+  });
+
+  it('bounds a small server by half its size, not by 64 MiB', () => {
+    // 60 MiB growing 0.75 MiB/s: 45 MiB more, under 64 MiB but 75%.
+    expect(judgeGrowth(series(60, (t) => 60 + 0.75 * t)).bounded).toBe(false);
+  });
+
+  it('calls growth past the hard limit unbounded even when the second half is flat', () => {
+    const verdict = judgeGrowth(series(60, (t) => (t < 20 ? 100 : 400)));
+    expect(verdict.slopeBytesPerS).toBe(0);
+    expect(verdict.bounded).toBe(false);
+    expect(verdict.reason).toMatch(/hard limit/);
+  });
+
+  it('is not fooled by single spikes at the ends: baseline and end are medians', () => {
+    const samples = series(20, () => 100);
+    samples[0]!.rssBytes = 40 * MiB;
+    samples.at(-1)!.rssBytes = 300 * MiB;
+    const verdict = judgeGrowth(samples);
+    expect(verdict.growthBytes).toBe(0);
+    expect(verdict.bounded).toBe(true);
+  });
+
+  it('needs six samples', () => {
+    expect(() => judgeGrowth(series(4, () => 100))).toThrow(/at least 6/);
+  });
+});
+
+describe('theilSenSlope and median', () => {
+  it('gives the slope of a line, and ignores an outlier', () => {
+    const line = series(10, (t) => 2 * t);
+    expect(theilSenSlope(line) / MiB).toBeCloseTo(2, 6);
+    line[5]!.rssBytes = 1000 * MiB;
+    expect(theilSenSlope(line) / MiB).toBeCloseTo(2, 6);
+    expect(theilSenSlope(line.slice(0, 1))).toBe(0);
+  });
+
+  it('takes the middle value, or the mean of the two middle ones', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+});

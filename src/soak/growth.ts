@@ -1,0 +1,104 @@
+// Whether a server's resident memory grew without bound during a soak. Pure: samples in, verdict out.
+//
+// RSS under load is noisy: the garbage collectors grow their heaps in steps and give memory back
+// late or never, pools start and stop threads, and on a busy 2-core machine a sample can land
+// mid-collection. A leak, in contrast, keeps growing. So the verdict needs both signs:
+//  - growth: the end (median of the last samples) against the baseline (median of the first samples
+//    after the warm-up) is above a generous bound: 50% of the baseline or 64 MiB, whichever is smaller
+//    (one bound for small servers, one for big ones);
+//  - still growing: the slope over the second half of the samples, by the Theil–Sen estimator (the
+//    median of the pairwise slopes; a GC step or an outlier sample does not move it), is above
+//    MAX_SLOPE. A heap that grew once and then plateaued is not a leak.
+// Growth past HARD_LIMIT is unbounded whatever the slope: no server here needs that much more.
+
+export interface MemorySample {
+  /** Seconds since the baseline sample. */
+  atS: number;
+  rssBytes: number;
+}
+
+export interface GrowthLimits {
+  /** Growth allowed as a fraction of the baseline… */
+  maxGrowthRatio: number;
+  /** …and in bytes: the smaller of the two is the bound. */
+  maxGrowthBytes: number;
+  /** A second-half slope above this (bytes/s) means still growing. */
+  maxSlopeBytesPerS: number;
+  /** Growth above this is unbounded even on a flat second half. */
+  hardLimitBytes: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: GrowthLimits = {
+  maxGrowthRatio: 0.5,
+  maxGrowthBytes: 64 * MiB,
+  maxSlopeBytesPerS: 256 * 1024,
+  hardLimitBytes: 256 * MiB,
+};
+
+export interface GrowthVerdict {
+  baselineBytes: number;
+  endBytes: number;
+  growthBytes: number;
+  /** growthBytes ÷ baselineBytes. */
+  growthRatio: number;
+  /** Theil–Sen slope over the second half of the samples, bytes a second. */
+  slopeBytesPerS: number;
+  bounded: boolean;
+  /** Why it is (un)bounded, in one sentence. */
+  reason: string;
+}
+
+/** How many samples the baseline and the end are medians of. */
+const EDGE_SAMPLES = 3;
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The median of the slopes between every pair of samples; 0 for fewer than two. */
+export function theilSenSlope(samples: readonly MemorySample[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    for (let j = i + 1; j < samples.length; j++) {
+      const dt = samples[j]!.atS - samples[i]!.atS;
+      if (dt > 0) slopes.push((samples[j]!.rssBytes - samples[i]!.rssBytes) / dt);
+    }
+  }
+  return slopes.length ? median(slopes) : 0;
+}
+
+export function judgeGrowth(samples: readonly MemorySample[], limits: GrowthLimits = DEFAULT_LIMITS): GrowthVerdict {
+  if (samples.length < 2 * EDGE_SAMPLES) throw new Error(`need at least ${2 * EDGE_SAMPLES} memory samples, got ${samples.length}`);
+  const rss = samples.map((s) => s.rssBytes);
+  const baselineBytes = median(rss.slice(0, EDGE_SAMPLES));
+  const endBytes = median(rss.slice(-EDGE_SAMPLES));
+  const growthBytes = endBytes - baselineBytes;
+  const growthRatio = growthBytes / baselineBytes;
+  const slopeBytesPerS = theilSenSlope(samples.slice(Math.floor(samples.length / 2)));
+  const bound = Math.min(limits.maxGrowthRatio * baselineBytes, limits.maxGrowthBytes);
+  const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+  const verdict = { baselineBytes, endBytes, growthBytes, growthRatio, slopeBytesPerS };
+  if (growthBytes > limits.hardLimitBytes) {
+    return { ...verdict, bounded: false, reason: `grew ${mib(growthBytes)}, more than the hard limit of ${mib(limits.hardLimitBytes)}` };
+  }
+  if (growthBytes > bound && slopeBytesPerS > limits.maxSlopeBytesPerS) {
+    return {
+      ...verdict,
+      bounded: false,
+      reason: `grew ${mib(growthBytes)} (bound ${mib(bound)}) and was still growing at ${mib(slopeBytesPerS)}/s (bound ${mib(limits.maxSlopeBytesPerS)}/s)`,
+    };
+  }
+  return {
+    ...verdict,
+    bounded: true,
+    reason:
+      growthBytes > bound
+        ? `grew ${mib(growthBytes)} (above ${mib(bound)}) but levelled off: ${mib(slopeBytesPerS)}/s over the second half`
+        : `grew ${mib(growthBytes)}, within ${mib(bound)}`,
+  };
+}
