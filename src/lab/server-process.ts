@@ -22,11 +22,14 @@ export interface StartOptions {
 /** Every child started and not yet cleaned up, so that a failed test cannot leak one (see stopAllServers). */
 const started = new Set<ServerProcess>();
 
+/** Enough to see what went wrong; a soak's request lines would otherwise grow without end. */
+const MAX_OUTPUT_LINES = 2_000;
+
 export class ServerProcess {
   readonly child: ChildProcess;
   /** Every JSON log line the server printed, in order. */
   readonly logs: LogEntry[] = [];
-  /** Everything it printed, for failure messages. */
+  /** The last lines it printed, for failure messages (bounded: wrangler dev prints a line a request). */
   readonly output: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #waiters: { predicate: (entry: LogEntry) => boolean; resolve: (entry: LogEntry) => void }[] = [];
@@ -43,11 +46,11 @@ export class ServerProcess {
     this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
     started.add(this);
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.#onLine(line));
-    createInterface({ input: this.child.stderr! }).on('line', (line) => this.output.push(line));
+    createInterface({ input: this.child.stderr! }).on('line', (line) => this.#keep(line));
   }
 
   #onLine(line: string): void {
-    this.output.push(line);
+    this.#keep(line);
     let entry: LogEntry;
     try {
       entry = JSON.parse(line) as LogEntry;
@@ -60,6 +63,11 @@ export class ServerProcess {
       waiter.resolve(entry);
       return false;
     });
+  }
+
+  #keep(line: string): void {
+    this.output.push(line);
+    if (this.output.length > MAX_OUTPUT_LINES) this.output.splice(0, this.output.length - MAX_OUTPUT_LINES / 2);
   }
 
   get pid(): number {
