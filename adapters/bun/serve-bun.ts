@@ -76,5 +76,5 @@ export function serveBun(config: ServerConfig, logger: Logger, supervised: boole
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  if (supervised) onSupervisorGone(() => void stop('Supervisor gone (stdin closed)'));
+  if (supervised) onSupervisorGone((reason) => void stop(reason));
 }

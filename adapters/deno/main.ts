@@ -25,7 +25,7 @@ const logger = createLogger({ format: config.log, now: preciseNow });
 
 if (isSupervisedChild(Deno.env.toObject())) {
   const server = serveDeno({ config, logger, processes: reusePortProcesses(config.workers), reusePort: true, onListening: reportChildReady });
-  onSupervisorGone(() => void server.stop('Supervisor gone (stdin closed)'));
+  onSupervisorGone((reason) => void server.stop(reason));
 } else if (config.workers > 1) {
   if (Deno.permissions.querySync({ name: 'run', command: Deno.execPath() }).state !== 'granted') {
     console.error(`error: --workers needs permission to start Deno itself: add --allow-run=${Deno.execPath()}`);

@@ -148,7 +148,11 @@ export class ProcessSupervisor {
     const { logger, config } = this.#options;
     logger.info('server_stopping', `${signal}: stopping ${this.#children.size} processes`, this.#who);
     if (this.#children.size === 0) process.exit(0);
-    // Each child drains its own in-flight requests, as a lone server does.
+    // Each child drains its own in-flight requests, as a lone server does. child.kill(), not
+    // process.kill(pid): on Deno the latter needs --allow-run for every command. Deno's kill() also
+    // closes the child's stdin and reports the exit as (null, signal) even when the child exits 0 after
+    // draining: harmless here, as EOF stops a child the same graceful way and no exit status is read
+    // while closing. 'close' still waits for the child's real exit (checked with a child that drains).
     for (const child of this.#children) child.process.kill(signal);
     setTimeout(() => {
       logger.warn('server_stopping', 'Processes did not stop in time; killing them', this.#who);

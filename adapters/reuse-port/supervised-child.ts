@@ -37,13 +37,17 @@ export function reportChildReady(): void {
   process.stderr.write(`${CHILD_READY_LINE}\n`);
 }
 
-/** Calls `onGone` once, when the supervisor's end of stdin closes. */
-export function onSupervisorGone(onGone: () => void): void {
+/**
+ * Calls `onGone` once, when the supervisor's end of stdin closes, with the reason to log. Besides the
+ * supervisor's death, Deno's node:child_process closes a child's stdin when it sends it a signal
+ * (seen on Deno 2.9.6), so a child under a Deno supervisor may see the EOF just before the SIGTERM.
+ */
+export function onSupervisorGone(onGone: (reason: string) => void): void {
   let called = false;
   const once = (): void => {
     if (called) return;
     called = true;
-    onGone();
+    onGone('stdin closed: the supervisor is gone or stopping this process');
   };
   process.stdin.on('end', once);
   process.stdin.on('error', once);
