@@ -4,25 +4,24 @@ import { createApp } from '../../src/app.ts';
 import { createLoopLagMonitor } from '../../src/loop-lag.ts';
 import { preciseNow } from '../../src/work.js';
 import type { Logger } from '../../src/logger.ts';
-import type { ProcessInfo } from '../../src/runtime.ts';
 import type { ServerConfig } from '../../src/server-config.ts';
 import { TinypoolWorkerPool } from '../node/tinypool-worker-pool.ts';
+import { onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { createBunRuntime } from './bun-runtime.ts';
-import { onSupervisorGone, reportChildReady } from './supervised-child.ts';
 
 /**
  * Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish (at most
  * shutdownTimeoutMs), closes the pool and exits 0. A supervised process shares the port with its
  * siblings (reusePort) and tells its supervisor when it listens instead of announcing `server_ready`.
  */
-export function serveBun(config: ServerConfig, logger: Logger, processes: ProcessInfo, supervised: boolean): void {
+export function serveBun(config: ServerConfig, logger: Logger, supervised: boolean): void {
   // The same tinypool pool as on Node, given a task module Bun runs as TypeScript without a loader.
   const pool = new TinypoolWorkerPool({
     taskModule: new URL('./pool-task.ts', import.meta.url),
     maxThreads: config.poolThreads,
     maxQueue: config.maxQueue,
   });
-  const runtime = createBunRuntime(pool, processes);
+  const runtime = createBunRuntime(pool, supervised ? reusePortProcesses(config.workers) : { count: 1, balancing: 'one process' });
   const loopLag = createLoopLagMonitor(preciseNow);
   const app = createApp({
     runtime,
@@ -77,5 +76,5 @@ export function serveBun(config: ServerConfig, logger: Logger, processes: Proces
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  if (supervised) onSupervisorGone(() => void stop('Supervisor gone (stdin closed)'));
+  if (supervised) onSupervisorGone((reason) => void stop(reason));
 }

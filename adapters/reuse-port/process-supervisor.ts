@@ -1,0 +1,166 @@
+// `--workers N` for the runtimes whose processes share a port with SO_REUSEPORT (Bun, Deno): the seed's
+// `uvicorn --workers 4`. Unlike node:cluster there is no primary handing out connections: each child
+// listens itself and the kernel spreads connections. This class only keeps N children alive: it
+// starts them, announces `server_ready` when all of them listen, restarts one that dies (backing off
+// when they keep dying), forwards SIGINT/SIGTERM, and leaves no child behind when it exits.
+//
+// Runtime-neutral: node:child_process, node:readline, node:timers and process signals, which Bun and
+// Deno both provide (Deno needs --allow-run for its own binary). The child command is a parameter;
+// the child's half of the protocol is ./supervised-child.ts.
+//
+// Why not `deno serve --parallel` on Deno: it runs N isolates inside ONE process, so every answer
+// would carry the same pid as worker_id, and it cannot be configured by this app's flags.
+import { spawn, type ChildProcess } from 'node:child_process';
+import process from 'node:process';
+import { createInterface } from 'node:readline';
+// node:timers, not the global: Deno's global setTimeout returns a number, which has no unref().
+import { setTimeout } from 'node:timers';
+import type { Logger } from '../../src/logger.ts';
+import { configToArgs, type ServerConfig } from '../../src/server-config.ts';
+import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
+
+/** A child that listened and ran this long before dying was healthy: its crash does not count towards giving up. */
+const STABLE_UPTIME_MS = 5_000;
+/** Consecutive failed starts after which the supervisor gives up and exits non-zero. */
+const MAX_START_ATTEMPTS = 5;
+const FIRST_RESTART_DELAY_MS = 100;
+const MAX_RESTART_DELAY_MS = 5_000;
+/** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
+const KILL_GRACE_MS = 2_000;
+
+export interface SupervisorOptions {
+  /** The server's settings: `workers` children serve `host`:`port`, each given the same settings. */
+  config: ServerConfig;
+  logger: Logger;
+  /** Names the runtime in the `server_ready` message, e.g. "bun 1.4.5". */
+  runtimeLabel: string;
+  /**
+   * The command that runs this runtime's entry as a supervised child (for Deno with its permissions
+   * and --unstable-net); the supervisor appends the server flags.
+   */
+  command: string;
+  args: readonly string[];
+}
+
+interface Child {
+  process: ChildProcess;
+  startedAt: number;
+  listening: boolean;
+}
+
+export class ProcessSupervisor {
+  readonly #options: SupervisorOptions;
+  readonly #children = new Set<Child>();
+  readonly #who = { worker_id: process.pid };
+  #failedStarts = 0;
+  #closing = false;
+  #ready = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#options.config.port === 0) {
+      // With reusePort, port 0 would give every child a different random port.
+      process.stderr.write('error: --workers above 1 needs a fixed --port, not 0: every process must bind the same port\n');
+      process.exit(2);
+    }
+    process.on('SIGINT', () => this.#stop('SIGINT'));
+    process.on('SIGTERM', () => this.#stop('SIGTERM'));
+    // Last resort on any exit path of ours (an uncaught error included). SIGKILL of the supervisor
+    // skips this: the children then see EOF on stdin instead.
+    process.on('exit', () => this.#killAll());
+    for (let i = 0; i < this.#options.config.workers; i++) this.#spawn();
+  }
+
+  #spawn(): void {
+    const { command, args, config } = this.#options;
+    const child: Child = {
+      process: spawn(command, [...args, ...configToArgs(config), `--workers=${config.workers}`], {
+        env: { ...process.env, [SUPERVISED_CHILD_ENV]: '1' },
+        // stdin: a pipe only we hold the write end of (and never write to): the child sees EOF when
+        // we die, however we die. stdout: the child's log lines go straight out, not through us.
+        // stderr: through us, to catch the readiness line; every other line is passed on.
+        stdio: ['pipe', 'inherit', 'pipe'],
+      }),
+      startedAt: Date.now(),
+      listening: false,
+    };
+    this.#children.add(child);
+    createInterface({ input: child.process.stderr! }).on('line', (line) => {
+      if (line === CHILD_READY_LINE) this.#onListening(child);
+      else process.stderr.write(`${line}\n`);
+    });
+    child.process.on('error', (error) => this.#options.logger.error('error', `Cannot start ${command}: ${error.message}`, this.#who));
+    // 'close', not 'exit': it comes after the child's last stderr line was passed on, and Bun emits
+    // only 'error' and 'close' (no 'exit') for a command that cannot start at all (ENOENT).
+    child.process.on('close', (code, signal) => this.#onExit(child, code, signal));
+  }
+
+  #onListening(child: Child): void {
+    child.listening = true;
+    const pid = child.process.pid;
+    const { config, logger, runtimeLabel } = this.#options;
+    logger.info('worker_started', `Process ${pid} listening`, { ...this.#who, child: pid });
+    if (this.#ready || [...this.#children].filter((c) => c.listening).length < config.workers) return;
+    this.#ready = true;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+    logger.info('server_ready', `Concurrency Lab (${runtimeLabel}) listening on ${url} with ${config.workers} processes, mode ${config.mode}`, {
+      ...this.#who,
+      url,
+      processes: config.workers,
+    });
+  }
+
+  #onExit(child: Child, code: number | null, signal: string | null): void {
+    this.#children.delete(child);
+    const { logger } = this.#options;
+    const pid = child.process.pid;
+    const name = pid === undefined ? 'A process that never started' : `Process ${pid}`;
+    const uptime = Date.now() - child.startedAt;
+    if (this.#closing) {
+      if (this.#children.size === 0) {
+        logger.info('server_stopped', 'All processes stopped', this.#who);
+        process.exit(0);
+      }
+      return;
+    }
+    this.#failedStarts = child.listening && uptime >= STABLE_UPTIME_MS ? 0 : this.#failedStarts + 1;
+    if (this.#failedStarts >= MAX_START_ATTEMPTS) {
+      // A process manager above us sees the non-zero exit.
+      logger.error('worker_exited', `${name} died ${this.#failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
+      this.#closing = true;
+      this.#killAll();
+      process.exit(1);
+    }
+    // Exponential backoff, so that a child that cannot start does not spin the CPU.
+    const delay = this.#failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.#failedStarts - 1));
+    logger.warn('worker_exited', `${name} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { ...this.#who, child: pid });
+    setTimeout(() => {
+      if (!this.#closing) this.#spawn();
+    }, delay);
+  }
+
+  #stop(signal: NodeJS.Signals): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    const { logger, config } = this.#options;
+    logger.info('server_stopping', `${signal}: stopping ${this.#children.size} processes`, this.#who);
+    if (this.#children.size === 0) process.exit(0);
+    // Each child drains its own in-flight requests, as a lone server does. child.kill(), not
+    // process.kill(pid): on Deno the latter needs --allow-run for every command. Deno's kill() also
+    // closes the child's stdin and reports the exit as (null, signal) even when the child exits 0 after
+    // draining: harmless here, as EOF stops a child the same graceful way and no exit status is read
+    // while closing. 'close' still waits for the child's real exit (checked with a child that drains).
+    for (const child of this.#children) child.process.kill(signal);
+    setTimeout(() => {
+      logger.warn('server_stopping', 'Processes did not stop in time; killing them', this.#who);
+      this.#killAll();
+    }, config.shutdownTimeoutMs + KILL_GRACE_MS).unref();
+  }
+
+  #killAll(): void {
+    for (const child of this.#children) child.process.kill('SIGKILL');
+  }
+}
