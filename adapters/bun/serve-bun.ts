@@ -1,10 +1,8 @@
 // One Bun server process: the app on Bun.serve, with a graceful shutdown on SIGINT/SIGTERM (and, when
 // supervised, when the supervisor goes away).
-import { createApp } from '../../src/app.ts';
-import { createLoopLagMonitor } from '../../src/loop-lag.ts';
-import { preciseNow } from '../../src/work.js';
 import type { Logger } from '../../src/logger.ts';
 import type { ServerConfig } from '../../src/server-config.ts';
+import { createServerApp } from '../../src/server-app.ts';
 import { TinypoolWorkerPool } from '../node/tinypool-worker-pool.ts';
 import { onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { createBunRuntime } from './bun-runtime.ts';
@@ -22,15 +20,7 @@ export function serveBun(config: ServerConfig, logger: Logger, supervised: boole
     maxQueue: config.maxQueue,
   });
   const runtime = createBunRuntime(pool, supervised ? reusePortProcesses(config.workers) : { count: 1, balancing: 'one process' });
-  const loopLag = createLoopLagMonitor(preciseNow);
-  const app = createApp({
-    runtime,
-    defaultMode: config.mode,
-    maxDelayMs: config.maxDelayMs,
-    logger,
-    loopLag,
-    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
-  });
+  const { app, loopLag } = createServerApp(runtime, config, logger);
   const who = { worker_id: process.pid };
 
   let server: Bun.Server<undefined>;

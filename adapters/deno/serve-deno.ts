@@ -1,10 +1,8 @@
 // One Deno server process: the app on Deno.serve, with a graceful shutdown on SIGINT/SIGTERM.
-import { createApp } from '../../src/app.ts';
-import { createLoopLagMonitor } from '../../src/loop-lag.ts';
-import { preciseNow } from '../../src/work.js';
 import type { Logger } from '../../src/logger.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import type { ServerConfig } from '../../src/server-config.ts';
+import { createServerApp } from '../../src/server-app.ts';
 import { createDenoRuntime } from './deno-runtime.ts';
 import { WebWorkerPool } from './web-worker-pool.ts';
 
@@ -26,15 +24,7 @@ export interface RunningServer {
 export function serveDeno({ config, logger, processes, reusePort, onListening }: ServeOptions): RunningServer {
   const pool = new WebWorkerPool({ maxThreads: config.poolThreads, maxQueue: config.maxQueue });
   const runtime = createDenoRuntime(pool, processes);
-  const loopLag = createLoopLagMonitor(preciseNow);
-  const app = createApp({
-    runtime,
-    defaultMode: config.mode,
-    maxDelayMs: config.maxDelayMs,
-    logger,
-    loopLag,
-    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
-  });
+  const { app, loopLag } = createServerApp(runtime, config, logger);
   const who = { worker_id: Deno.pid };
 
   let server: Deno.HttpServer;

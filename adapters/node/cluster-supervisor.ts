@@ -3,14 +3,9 @@
 // worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../src/logger.ts';
+import { RestartPolicy } from '../../src/restart-policy.ts';
 import type { ServerConfig } from '../../src/server-config.ts';
 
-/** A worker that ran this long before dying was healthy: its crash does not count towards giving up. */
-const STABLE_UPTIME_MS = 5_000;
-/** Consecutive failed starts after which the supervisor gives up and exits non-zero. */
-const MAX_START_ATTEMPTS = 5;
-const FIRST_RESTART_DELAY_MS = 100;
-const MAX_RESTART_DELAY_MS = 5_000;
 /** After the workers' own shutdown timeout, how long to wait before killing a worker that hangs. */
 const KILL_GRACE_MS = 2_000;
 
@@ -19,7 +14,7 @@ export class ClusterSupervisor {
   readonly #logger: Logger;
   readonly #startedAt = new Map<Worker, number>();
   readonly #listeningWorkers = new Set<Worker>();
-  #failedStarts = 0;
+  readonly #restarts = new RestartPolicy();
   #closing = false;
   #ready = false;
 
@@ -59,7 +54,7 @@ export class ClusterSupervisor {
   #onExit(worker: Worker, code: number | null, signal: string | null): void {
     const uptime = Date.now() - (this.#startedAt.get(worker) ?? Date.now());
     this.#startedAt.delete(worker);
-    this.#listeningWorkers.delete(worker);
+    const listened = this.#listeningWorkers.delete(worker);
     const pid = worker.process.pid;
     if (this.#closing) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
@@ -68,15 +63,14 @@ export class ClusterSupervisor {
       }
       return;
     }
-    this.#failedStarts = uptime >= STABLE_UPTIME_MS ? 0 : this.#failedStarts + 1;
-    if (this.#failedStarts >= MAX_START_ATTEMPTS) {
-      this.#logger.error('worker_exited', `Worker ${pid} died ${this.#failedStarts} times in a row soon after starting; giving up`, { worker_id: process.pid, child: pid });
+    const decision = this.#restarts.onExit(uptime, listened);
+    if (decision.giveUp) {
+      this.#logger.error('worker_exited', `Worker ${pid} died ${decision.failedStarts} times in a row soon after starting; giving up`, { worker_id: process.pid, child: pid });
       this.#closing = true;
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
       process.exit(1);
     }
-    // Exponential backoff, so that a worker that cannot start does not spin the CPU.
-    const delay = this.#failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.#failedStarts - 1));
+    const delay = decision.delayMs;
     this.#logger.warn('worker_exited', `Worker ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { worker_id: process.pid, child: pid });
     setTimeout(() => {
       if (!this.#closing) this.#fork();

@@ -1,12 +1,10 @@
 // One Node server process: the app on @hono/node-server, with a graceful shutdown on SIGINT/SIGTERM.
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/app.ts';
-import { createLoopLagMonitor } from '../../src/loop-lag.ts';
-import { preciseNow } from '../../src/work.js';
 import type { Logger } from '../../src/logger.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import type { ServerConfig } from '../../src/server-config.ts';
+import { createServerApp } from '../../src/server-app.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 import { answerClientError } from './client-error.ts';
 import { TinypoolWorkerPool } from './tinypool-worker-pool.ts';
@@ -23,15 +21,7 @@ export function serveNode(config: ServerConfig, logger: Logger, processes: Proce
     maxQueue: config.maxQueue,
   });
   const runtime = createNodeRuntime(pool, processes);
-  const loopLag = createLoopLagMonitor(preciseNow);
-  const app = createApp({
-    runtime,
-    defaultMode: config.mode,
-    maxDelayMs: config.maxDelayMs,
-    logger,
-    loopLag,
-    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
-  });
+  const { app, loopLag } = createServerApp(runtime, config, logger);
   const who = { worker_id: process.pid };
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {

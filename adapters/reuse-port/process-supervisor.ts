@@ -16,15 +16,10 @@ import { createInterface } from 'node:readline';
 // node:timers, not the global: Deno's global setTimeout returns a number, which has no unref().
 import { setTimeout } from 'node:timers';
 import type { Logger } from '../../src/logger.ts';
+import { RestartPolicy } from '../../src/restart-policy.ts';
 import { configToArgs, type ServerConfig } from '../../src/server-config.ts';
 import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
-/** A child that listened and ran this long before dying was healthy: its crash does not count towards giving up. */
-const STABLE_UPTIME_MS = 5_000;
-/** Consecutive failed starts after which the supervisor gives up and exits non-zero. */
-const MAX_START_ATTEMPTS = 5;
-const FIRST_RESTART_DELAY_MS = 100;
-const MAX_RESTART_DELAY_MS = 5_000;
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
 const KILL_GRACE_MS = 2_000;
 
@@ -52,7 +47,7 @@ export class ProcessSupervisor {
   readonly #options: SupervisorOptions;
   readonly #children = new Set<Child>();
   readonly #who = { worker_id: process.pid };
-  #failedStarts = 0;
+  readonly #restarts = new RestartPolicy();
   #closing = false;
   #ready = false;
 
@@ -126,16 +121,15 @@ export class ProcessSupervisor {
       }
       return;
     }
-    this.#failedStarts = child.listening && uptime >= STABLE_UPTIME_MS ? 0 : this.#failedStarts + 1;
-    if (this.#failedStarts >= MAX_START_ATTEMPTS) {
+    const decision = this.#restarts.onExit(uptime, child.listening);
+    if (decision.giveUp) {
       // A process manager above us sees the non-zero exit.
-      logger.error('worker_exited', `${name} died ${this.#failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
+      logger.error('worker_exited', `${name} died ${decision.failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
       this.#closing = true;
       this.#killAll();
       process.exit(1);
     }
-    // Exponential backoff, so that a child that cannot start does not spin the CPU.
-    const delay = this.#failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.#failedStarts - 1));
+    const delay = decision.delayMs;
     logger.warn('worker_exited', `${name} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { ...this.#who, child: pid });
     setTimeout(() => {
       if (!this.#closing) this.#spawn();
