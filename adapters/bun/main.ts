@@ -8,17 +8,9 @@ import { preciseNow } from '../../src/work.js';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild } from '../reuse-port/supervised-child.ts';
 import { serveBun } from './serve-bun.ts';
+import { exitOnHelpOrError } from '../../src/cli.ts';
 
-const parsed = parseServerConfig(process.argv.slice(2), process.env, availableParallelism());
-if (parsed.kind === 'help') {
-  process.stdout.write(parsed.text);
-  process.exit(0);
-}
-if (parsed.kind === 'error') {
-  process.stderr.write(`error: ${parsed.message}\n`);
-  process.exit(2);
-}
-const { config } = parsed;
+const { config } = exitOnHelpOrError(parseServerConfig(process.argv.slice(2), process.env, availableParallelism()), process.exit);
 const logger = createLogger({ format: config.log, now: preciseNow });
 const supervised = isSupervisedChild(process.env);
 

@@ -7,20 +7,12 @@ import { preciseNow } from '../../src/work.js';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { netPermission, serveDeno } from './serve-deno.ts';
+import { exitOnHelpOrError } from '../../src/cli.ts';
 
 /** The code a child's pool threads load: Web Workers need read permission for their modules. */
 const SOURCE_DIRS = [new URL('.', import.meta.url), new URL('../../src/', import.meta.url)].map((url) => decodeURIComponent(url.pathname));
 
-const parsed = parseServerConfig(Deno.args, Deno.env.toObject(), navigator.hardwareConcurrency);
-if (parsed.kind === 'help') {
-  console.log(parsed.text);
-  Deno.exit(0);
-}
-if (parsed.kind === 'error') {
-  console.error(`error: ${parsed.message}`);
-  Deno.exit(2);
-}
-const { config } = parsed;
+const { config } = exitOnHelpOrError(parseServerConfig(Deno.args, Deno.env.toObject(), navigator.hardwareConcurrency), Deno.exit);
 const logger = createLogger({ format: config.log, now: preciseNow });
 
 if (isSupervisedChild(Deno.env.toObject())) {

@@ -6,17 +6,9 @@ import { parseServerConfig } from '../../src/server-config.ts';
 import { preciseNow } from '../../src/work.js';
 import { ClusterSupervisor } from './cluster-supervisor.ts';
 import { serveNode } from './serve-node.ts';
+import { exitOnHelpOrError } from '../../src/cli.ts';
 
-const parsed = parseServerConfig(process.argv.slice(2), process.env, availableParallelism());
-if (parsed.kind === 'help') {
-  process.stdout.write(parsed.text);
-  process.exit(0);
-}
-if (parsed.kind === 'error') {
-  process.stderr.write(`error: ${parsed.message}\n`);
-  process.exit(2);
-}
-const { config } = parsed;
+const { config } = exitOnHelpOrError(parseServerConfig(process.argv.slice(2), process.env, availableParallelism()), process.exit);
 const logger = createLogger({ format: config.log, now: preciseNow });
 
 if (config.workers > 1 && cluster.isPrimary) {

@@ -10,22 +10,14 @@ import { runLab } from './run-lab.ts';
 import { RUNTIMES } from './runtimes.ts';
 import { stopAllServers } from './server-process.ts';
 import { summarise } from './stats.ts';
+import { exitOnHelpOrError } from '../cli.ts';
 
 /** Every runtime the project targets, whether or not this branch has its adapter yet. */
 const ALL_RUNTIMES: RuntimeName[] = ['node', 'bun', 'deno', 'workerd'];
 
 const known = [...new Set([...ALL_RUNTIMES, ...Object.keys(RUNTIMES)])];
 const argv = process.argv.slice(2);
-const parsed = parseLabOptions(argv, known);
-if (parsed.kind === 'help') {
-  process.stdout.write(parsed.text);
-  process.exit(0);
-}
-if (parsed.kind === 'error') {
-  process.stderr.write(`error: ${parsed.message}\n`);
-  process.exit(2);
-}
-const { options } = parsed;
+const { options } = exitOnHelpOrError(parseLabOptions(argv, known), process.exit);
 const paint = painter(wantsColour(process.stdout, process.env));
 const live = process.stderr.isTTY === true;
 

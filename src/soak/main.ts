@@ -8,18 +8,10 @@ import { stopAllServers } from '../lab/server-process.ts';
 import { parseSoakOptions } from './options.ts';
 import { renderSoakSummary } from './render.ts';
 import { soak, type SoakResult } from './run-soak.ts';
+import { exitOnHelpOrError } from '../cli.ts';
 
 const argv = process.argv.slice(2);
-const parsed = parseSoakOptions(argv, Object.keys(RUNTIMES));
-if (parsed.kind === 'help') {
-  process.stdout.write(parsed.text);
-  process.exit(0);
-}
-if (parsed.kind === 'error') {
-  process.stderr.write(`error: ${parsed.message}\n`);
-  process.exit(2);
-}
-const { options } = parsed;
+const { options } = exitOnHelpOrError(parseSoakOptions(argv, Object.keys(RUNTIMES)), process.exit);
 const paint = painter(wantsColour(process.stdout, process.env));
 const live = process.stderr.isTTY === true;
 const progress = (text: string) => process.stderr.write(live ? `\r\x1b[K${text}` : `${text}\n`);
