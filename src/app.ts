@@ -20,7 +20,7 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** The loop's lag, for /metrics and for shedding; absent where the runtime has no long-lived loop. */
   loopLag?: LoopLagMonitor;
-  /** Above this lag (ms), work routes answer 503 at once, as Fastify's under-pressure does; 0 = never. */
+  /** Above this lag (ms), every route but the probes (/health, /info, /metrics) answers 503 at once, as Fastify's under-pressure does; 0 = never. */
   maxEventLoopDelayMs?: number;
 }
 
@@ -34,6 +34,8 @@ const ROUTES: Record<string, string[]> = {
   '/delay': ['POST'],
   '/metrics': ['GET', 'HEAD'],
 };
+
+const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 /** Routes that keep answering under pressure: probes must tell the truth about a lagging server. */
 const NEVER_SHED = new Set(['/health', '/info', '/metrics']);
@@ -60,7 +62,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       }
       await next();
     } finally {
-      metrics.requestEnded({ route, method: c.req.method, mode: c.get('mode') ?? '', status: String(c.res.status) });
+      // Labels from a closed set: a client inventing methods must not grow /metrics without end.
+      const method = STANDARD_METHODS.has(c.req.method) ? c.req.method : 'OTHER';
+      metrics.requestEnded({ route, method, mode: c.get('mode') ?? '', status: String(c.res.status) });
     }
   });
 

@@ -40,7 +40,8 @@ export function parseDelayParams(
     if (fromQuery !== undefined && fromBody !== undefined && String(fromBody) !== fromQuery) {
       return fail(`\`${name}\` is given twice with different values (query ${fromQuery}, body ${String(fromBody)}); give it once`);
     }
-    raw[name] = fromBody ?? fromQuery;
+    // A JSON null is a value (and an invalid one), not an absent parameter.
+    raw[name] = fromBody !== undefined ? fromBody : fromQuery;
   }
   const unknown = [...Object.keys(query), ...Object.keys(bodyFields)].filter(
     (name) => !(PARAM_NAMES as readonly string[]).includes(name),

@@ -8,7 +8,7 @@ export type ErrorCode =
   | 'mode_unsupported'
   | 'overloaded'
   | 'internal_error'
-  /** Logged only: the client went away before its answer. */
+  /** The client went away before its answer (status 499, which nobody reads; it shows in logs and metrics). */
   | 'client_closed';
 
 export interface ErrorBody {

@@ -37,7 +37,7 @@ export class Metrics {
       metric('lab_pool_queued_tasks', 'gauge', 'Tasks waiting for a pool thread.', [[worker, pool.queued]]);
       metric('lab_pool_completed_total', 'counter', 'Pool tasks completed.', [[worker, pool.completed]]);
       metric('lab_pool_rejected_total', 'counter', 'Pool tasks refused because the queue was full (503).', [[worker, pool.rejected]]);
-      metric('lab_pool_cancelled_total', 'counter', 'Pool tasks dropped because their client went away.', [[worker, pool.cancelled]]);
+      metric('lab_pool_cancelled_total', 'counter', 'Pool tasks dropped while waiting for a thread, because their client went away.', [[worker, pool.cancelled]]);
     }
     if (loopLag) {
       metric('lab_event_loop_lag_seconds', 'gauge', 'How late the event loop is now.', [[worker, loopLag.lagMs() / 1000]]);

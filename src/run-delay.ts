@@ -2,9 +2,10 @@
 import type { DelayParams } from './delay-params.ts';
 import type { Runtime, WorkTiming } from './runtime.ts';
 
+/** The runtime cannot run this mode (a pool on Workers): the app answers 501 `mode_unsupported`. */
 export class ModeUnsupportedError extends Error {
-  constructor(readonly runtime: Runtime) {
-    super(`${runtime.name} has no worker pool; the modes it supports are ${supportedModes(runtime).join(' and ')}`);
+  constructor(message: string) {
+    super(message);
     this.name = 'ModeUnsupportedError';
   }
 }
@@ -39,7 +40,9 @@ export async function runDelay(
       return { startedAt, endedAt: runtime.now(), threadId: 0 };
     }
     case 'pool': {
-      if (!runtime.pool) throw new ModeUnsupportedError(runtime);
+      if (!runtime.pool) {
+        throw new ModeUnsupportedError(`${runtime.name} has no worker pool; the modes it supports are ${supportedModes(runtime).join(' and ')}`);
+      }
       return runtime.pool.run(ms, work, signal);
     }
   }

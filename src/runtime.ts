@@ -32,7 +32,7 @@ export interface PoolStats {
   completed: number;
   /** Tasks rejected because the queue was full (answered 503). */
   rejected: number;
-  /** Tasks dropped because their client went away before they ran. */
+  /** Tasks dropped while waiting for a thread, because their client went away. */
   cancelled: number;
 }
 
@@ -61,7 +61,7 @@ export interface WorkerPool {
    */
   run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming>;
   stats(): PoolStats;
-  /** Waits for running tasks, then stops every thread. */
+  /** Stops every thread; a server calls it after its in-flight requests have been answered. */
   close(): Promise<void>;
 }
 

@@ -16,6 +16,12 @@ export interface WebWorkerPoolOptions {
 /** Keeps one thread warm so that the first pool request does not pay for a thread's start. */
 const MIN_THREADS = 1;
 const IDLE_TIMEOUT_MS = 10_000;
+/**
+ * How long past its `ms` a task may go without an answer before its thread is given up for dead.
+ * A Web Worker that ends itself (self.close(), Deno.exit() in a library) fires no event at all:
+ * without this its request would hang and its thread count as busy for ever.
+ */
+const TASK_GRACE_MS = 10_000;
 
 /** Raised for tasks still queued when the pool closes (only after a shutdown timed out). */
 export class PoolClosedError extends Error {
@@ -39,6 +45,8 @@ interface Thread {
   worker: Worker;
   task: Task | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fails the task if no answer comes within its ms plus TASK_GRACE_MS. */
+  watchdog: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class WebWorkerPool implements WorkerPool {
@@ -134,7 +142,7 @@ export class WebWorkerPool implements WorkerPool {
     const id = this.#nextThreadId++;
     // Module workers inherit the parent's permissions; the name shows in stack traces and inspectors.
     const worker = new Worker(this.#workerModule, { type: 'module', name: `pool-thread-${id}` });
-    const thread: Thread = { id, worker, task: undefined, idleTimer: undefined };
+    const thread: Thread = { id, worker, task: undefined, idleTimer: undefined, watchdog: undefined };
     worker.onmessage = ({ data }: MessageEvent<PoolResultMessage>) => this.#finish(thread, { ...data, threadId: id });
     // An exception inside the worker: its task fails (500) and the thread is replaced on demand.
     worker.onerror = (event: ErrorEvent) => {
@@ -152,10 +160,16 @@ export class WebWorkerPool implements WorkerPool {
     // Once running, the work cannot be called back: the client's going away no longer matters.
     task.signal?.removeEventListener('abort', task.onAbort);
     thread.task = task;
+    thread.watchdog = setTimeout(
+      () => this.#fail(thread, new Error(`pool thread ${thread.id} gave no answer ${TASK_GRACE_MS} ms after its task was due`)),
+      task.message.ms + TASK_GRACE_MS,
+    );
+    Deno.unrefTimer(thread.watchdog);
     thread.worker.postMessage(task.message);
   }
 
   #finish(thread: Thread, timing: WorkTiming): void {
+    clearTimeout(thread.watchdog);
     const task = thread.task;
     thread.task = undefined;
     if (task) {
@@ -166,6 +180,7 @@ export class WebWorkerPool implements WorkerPool {
   }
 
   #fail(thread: Thread, error: Error): void {
+    clearTimeout(thread.watchdog);
     const task = thread.task;
     thread.task = undefined;
     this.#stopThread(thread);
@@ -194,6 +209,7 @@ export class WebWorkerPool implements WorkerPool {
 
   #stopThread(thread: Thread): void {
     clearTimeout(thread.idleTimer);
+    clearTimeout(thread.watchdog);
     thread.worker.terminate();
     this.#threads.delete(thread);
   }

@@ -4,12 +4,13 @@ import type { Socket } from 'node:net';
 
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-  const body = JSON.stringify({
-    error: 'invalid_request',
-    message: tooLarge ? 'the request line and headers are too large; send a shorter URL' : 'the request is not valid HTTP/1.1',
-  });
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', 'the request line and headers are too large; send a shorter URL']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', 'the request did not arrive in time; send it again']
+        : ['400 Bad Request', 'the request is not valid HTTP/1.1'];
+  const body = JSON.stringify({ error: 'invalid_request', message });
   socket.end(
     `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

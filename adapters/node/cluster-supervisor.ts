@@ -57,7 +57,8 @@ export class ClusterSupervisor {
     const listened = this.#listeningWorkers.delete(worker);
     const pid = worker.process.pid;
     if (this.#closing) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
+      // cluster.workers still lists a worker whose 'exit' came before its 'disconnect'.
+      if (Object.values(cluster.workers ?? {}).every((w) => !w || w.isDead())) {
         this.#logger.info('server_stopped', 'All workers stopped', { worker_id: process.pid });
         process.exit(0);
       }

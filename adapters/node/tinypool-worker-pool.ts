@@ -1,5 +1,11 @@
-// The WorkerPool on Node: tinypool over worker_threads, grown on demand, shrunk when idle,
-// with a bounded queue.
+// The WorkerPool on Node (and Bun): tinypool over worker_threads, grown on demand, shrunk when idle,
+// behind an admission queue of our own.
+//
+// Why our own queue in front of tinypool's: tinypool aborts a task whose signal fires even while it
+// runs, by terminating its thread. A client that hangs up would then cost a thread start, and a
+// running task would behave differently here than on Deno. So tinypool only ever gets as many tasks
+// as it has threads, and never a signal: a task waiting here for a thread is dropped when its
+// client goes away; a task that started runs to its end.
 import Tinypool from 'tinypool';
 import { PoolOverloadedError, WorkCancelledError, type PoolStats, type Work, type WorkerPool, type WorkTiming } from '../../src/runtime.ts';
 
@@ -16,24 +22,35 @@ export interface PoolOptions {
 const MIN_THREADS = 1;
 const IDLE_TIMEOUT_MS = 10_000;
 
+/** A task admitted but not yet on a thread; `start` hands it a thread's slot. */
+interface Waiting {
+  start: () => void;
+}
+
 export class TinypoolWorkerPool implements WorkerPool {
   readonly #pool: Tinypool;
+  readonly #maxThreads: number;
   readonly #maxQueue: number;
+  readonly #waiting: Waiting[] = [];
   /** Threads whose unexpected exit we already listen for. */
   readonly #watched = new WeakSet<object>();
-  #inFlight = 0;
+  /** Tasks handed to tinypool: never more than maxThreads. */
+  #running = 0;
   #completed = 0;
   #rejected = 0;
   #cancelled = 0;
 
   constructor({ taskModule, maxThreads, maxQueue, idleTimeoutMs = IDLE_TIMEOUT_MS }: PoolOptions) {
+    this.#maxThreads = maxThreads;
     this.#maxQueue = maxQueue;
     this.#pool = new Tinypool({
       filename: taskModule.href,
       minThreads: Math.min(MIN_THREADS, maxThreads),
       maxThreads,
-      maxQueue,
       idleTimeout: idleTimeoutMs,
+      // The task module is plain JavaScript: threads need none of this process's loader flags
+      // (they would otherwise inherit --import tsx).
+      execArgv: [],
     });
     // A thread that dies mid-task rejects that task's promise; without a listener the event would
     // also crash the process.
@@ -41,31 +58,43 @@ export class TinypoolWorkerPool implements WorkerPool {
   }
 
   async run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming> {
-    // Every thread busy and the queue full: a normal answer (503), decided before tinypool sees it.
-    if (this.#inFlight >= this.#pool.options.maxThreads! + this.#maxQueue) {
+    if (signal?.aborted) throw new WorkCancelledError();
+    if (this.#running < this.#maxThreads) this.#running++;
+    else if (this.#waiting.length >= this.#maxQueue) {
+      // Every thread busy and the queue full: a normal answer (503), not a backlog.
       this.#rejected++;
       throw new PoolOverloadedError(this.#maxQueue);
-    }
-    this.#inFlight++;
+    } else await this.#waitForThread(signal);
     try {
-      const pending = this.#pool.run({ ms, work }, signal ? { signal } : {});
+      const pending = this.#pool.run({ ms, work });
       this.#watchThreads();
       const timing = (await pending) as WorkTiming;
       this.#completed++;
       return timing;
-    } catch (error) {
-      if (signal?.aborted) {
-        this.#cancelled++;
-        throw new WorkCancelledError();
-      }
-      if (error instanceof Error && /queue is at limit/i.test(error.message)) {
-        this.#rejected++;
-        throw new PoolOverloadedError(this.#maxQueue);
-      }
-      throw error;
     } finally {
-      this.#inFlight--;
+      // The slot passes straight to the next waiting task, so that no newcomer can take it first.
+      const next = this.#waiting.shift();
+      if (next) next.start();
+      else this.#running--;
     }
+  }
+
+  #waitForThread(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiting.splice(this.#waiting.indexOf(entry), 1);
+        this.#cancelled++;
+        reject(new WorkCancelledError());
+      };
+      const entry: Waiting = {
+        start: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.#waiting.push(entry);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /**
@@ -88,13 +117,12 @@ export class TinypoolWorkerPool implements WorkerPool {
   }
 
   stats(): PoolStats {
-    const queued = this.#pool.queueSize;
     return {
       threads: this.#pool.threads.length,
-      minThreads: this.#pool.options.minThreads!,
-      maxThreads: this.#pool.options.maxThreads!,
-      busy: Math.max(0, this.#inFlight - queued),
-      queued,
+      minThreads: Math.min(MIN_THREADS, this.#maxThreads),
+      maxThreads: this.#maxThreads,
+      busy: this.#running,
+      queued: this.#waiting.length,
       maxQueue: this.#maxQueue,
       completed: this.#completed,
       rejected: this.#rejected,
@@ -102,6 +130,7 @@ export class TinypoolWorkerPool implements WorkerPool {
     };
   }
 
+  /** Stops every thread. The server calls it once its in-flight requests have been answered. */
   async close(): Promise<void> {
     await this.#pool.destroy();
   }

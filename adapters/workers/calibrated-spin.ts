@@ -22,6 +22,8 @@
 // Plain JavaScript with the clock and the event boundary passed in, so that unit tests can play
 // the deployed clock (frozen between events) on Node.
 
+import { ModeUnsupportedError } from '../../src/run-delay.ts';
+
 /** Enough measured time that the clock's millisecond granularity is a small error. */
 const CALIBRATION_TARGET_MS = 20;
 const FIRST_CALIBRATION_ITERATIONS = 1 << 14;
@@ -111,7 +113,8 @@ export class CalibratedSpin {
    */
   block(ms: number): number {
     if (this.#clockBlind) {
-      throw new Error('blocking is unavailable: the clock did not show the calibration work even across events, so no amount of work can be sized');
+      // A capability this isolate lacks: 501, as the contract answers for a mode a runtime cannot run.
+      throw new ModeUnsupportedError('mode=blocking is unavailable here: the clock did not show the calibration work even across events, so no amount of work can be sized; use mode=async');
     }
     const rate = this.#iterationsPerMs;
     if (rate === undefined) throw new Error('CalibratedSpin.block called before calibrate() finished');

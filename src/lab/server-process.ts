@@ -79,14 +79,18 @@ export class ServerProcess {
     const seen = this.logs.find(predicate);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; output:\n${this.tail()}`)), timeoutMs);
-      this.#waiters.push({
+      const waiter = {
         predicate,
-        resolve: (entry) => {
+        resolve: (entry: LogEntry) => {
           clearTimeout(timer);
           resolve(entry);
         },
-      });
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`no matching log line within ${timeoutMs} ms; output:\n${this.tail()}`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
     });
   }
 

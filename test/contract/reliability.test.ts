@@ -4,13 +4,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { post, request } from '../support/http-client.ts';
 import { overlappingPairs, toInterval } from '../support/intervals.ts';
 import { stopAllServers } from '../support/server-process.ts';
+import { describeIf, itIf } from '../support/conditional.ts';
 import { runtimeUnderTest } from './runtimes.ts';
 import { startRuntime } from './start.ts';
 
 const runtime = runtimeUnderTest();
-const noop = (): void => {};
-const itIf = (condition: boolean): typeof it | ((...args: unknown[]) => void) => (condition ? it : noop);
-const describeIf = (condition: boolean): typeof describe | ((...args: unknown[]) => void) => (condition ? describe : noop);
 /** Process-based runtimes (Node, Bun, Deno) run a loop-lag monitor and take flags. */
 const isProcess = runtime.hasCli;
 

@@ -36,6 +36,10 @@ describe('parseDelayParams', () => {
     expect(!result.ok && result.message).toMatch(/no non-blocking form/);
   });
 
+  it('refuses null values rather than taking the defaults', () => {
+    for (const name of ['ms', 'mode', 'work']) expect(parseDelayParams({}, { [name]: null }, defaults).ok).toBe(false);
+  });
+
   it('refuses a body that is not an object', () => {
     expect(parseDelayParams({}, [1], defaults).ok).toBe(false);
     expect(parseDelayParams({}, 'ms', defaults).ok).toBe(false);

@@ -2,7 +2,7 @@
 // goes on serving on a fresh thread.
 import { afterEach, describe, expect, it } from 'vitest';
 import { TinypoolWorkerPool } from '../../adapters/node/tinypool-worker-pool.ts';
-import { PoolOverloadedError, type Work } from '../../src/runtime.ts';
+import { PoolOverloadedError, WorkCancelledError, type Work } from '../../src/runtime.ts';
 
 const faulty = new URL('../fixtures/faulty-pool-task.js', import.meta.url);
 let pool: TinypoolWorkerPool | undefined;
@@ -11,7 +11,24 @@ afterEach(async () => {
   pool = undefined;
 });
 
+const realTask = new URL('../../adapters/node/pool-task.js', import.meta.url);
+
 describe('TinypoolWorkerPool', () => {
+  it('drops a waiting task whose client goes away, and lets a running one finish on its thread', async () => {
+    pool = new TinypoolWorkerPool({ taskModule: realTask, maxThreads: 1, maxQueue: 5 });
+    const runningClient = new AbortController();
+    const waitingClient = new AbortController();
+    const running = pool.run(300, 'sleep', runningClient.signal);
+    const waiting = pool.run(300, 'sleep', waitingClient.signal);
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
+    waitingClient.abort();
+    runningClient.abort();
+    await expect(waiting).rejects.toBeInstanceOf(WorkCancelledError);
+    const timing = await running; // aborting a task that runs does not kill its thread
+    expect(timing.endedAt - timing.startedAt).toBeGreaterThanOrEqual(299);
+    expect(pool.stats()).toMatchObject({ busy: 0, queued: 0, completed: 1, cancelled: 1 });
+  });
+
   it('a task that throws rejects only its own call; the next task runs', async () => {
     pool = new TinypoolWorkerPool({ taskModule: faulty, maxThreads: 1, maxQueue: 10 });
     await expect(pool.run(1, 'throw' as Work)).rejects.toThrow('task failed');
@@ -28,7 +45,7 @@ describe('TinypoolWorkerPool', () => {
   });
 
   it('refuses at once when every thread is busy and the queue is full', async () => {
-    pool = new TinypoolWorkerPool({ taskModule: new URL('../../adapters/node/pool-task.js', import.meta.url), maxThreads: 1, maxQueue: 1 });
+    pool = new TinypoolWorkerPool({ taskModule: realTask, maxThreads: 1, maxQueue: 1 });
     const running = pool.run(300, 'sleep');
     const queued = pool.run(300, 'sleep');
     await expect(pool.run(300, 'sleep')).rejects.toBeInstanceOf(PoolOverloadedError);
