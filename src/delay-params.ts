@@ -50,9 +50,9 @@ export function parseDelayParams(
     return fail(`unknown parameter \`${unknown[0]}\`; the parameters are mode, ms and work`);
   }
 
-  const mode = raw.mode ?? defaults.mode;
+  const mode = raw.mode === undefined ? defaults.mode : raw.mode;
   if (!isOneOf(mode, MODES)) return fail(`\`mode\` must be one of ${MODES.join(', ')}; got ${describe(mode)}`);
-  const work = raw.work ?? 'sleep';
+  const work = raw.work === undefined ? 'sleep' : raw.work;
   if (!isOneOf(work, WORKS)) return fail(`\`work\` must be one of ${WORKS.join(', ')}; got ${describe(work)}`);
   const ms = parseMs(raw.ms, defaults.maxDelayMs);
   if (typeof ms === 'string') return fail(ms);

@@ -27,7 +27,7 @@ if (values.help) {
 const plan: Plan = values.quick
   ? // Quick: one short round, and makespans of 10 × 250 ms (blocking alone is n × ms in every runtime).
     { durationS: 2, rounds: 1, scaleRequests: 10_000, makespanTaskMs: 250, cores: availableParallelism() }
-  : { durationS: 10, rounds: 3, scaleRequests: 10_000, makespanTaskMs: 1000, cores: availableParallelism() };
+  : { durationS: 5, rounds: 3, scaleRequests: 10_000, makespanTaskMs: 1000, cores: availableParallelism() };
 const paint = painter(wantsColour(process.stdout, process.env));
 const say = (text: string) => process.stderr.write(`${text}\n`);
 

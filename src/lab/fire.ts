@@ -96,7 +96,9 @@ async function probeHealth(url: string, stop: AbortSignal): Promise<HealthProbe[
   const probes: HealthProbe[] = [];
   while (!stop.aborted) {
     const sentAt = Date.now();
-    const ok = await request(`${url}/health`).then(
+    // A probe still waiting when the run ends is cut off there (and counts as unanswered): seen under
+    // wrangler dev, a probe sent while the isolate was blocked was never answered at all.
+    const ok = await request(`${url}/health`, { signal: stop }).then(
       (response) => response.status === 200,
       () => false,
     );
