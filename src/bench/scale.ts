@@ -16,18 +16,24 @@ export interface ScaleResult {
   startSpreadMs: number;
 }
 
+/**
+ * A request's patience: generous for a burst that must first get through the listen backlog, but
+ * bounded: under wrangler dev some connections of a 10,000 burst were never answered (seen here).
+ */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /** Fires `count` POST /delay?mode=async requests at once, each on its own connection. */
 export async function fireMany(url: string, count: number, ms: number): Promise<ScaleResult> {
   const firedAt = Date.now();
   const outcomes = await Promise.all(
     Array.from({ length: count }, () =>
-      request(`${url}/delay?mode=async&ms=${ms}`, { method: 'POST' }).then(
+      request(`${url}/delay?mode=async&ms=${ms}`, { method: 'POST', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + ms) }).then(
         (response) => {
           if (response.status !== 200) return `HTTP ${response.status}`;
           const body = response.json as { start_time: string; end_time: string };
           return { start: parseTimestamp(body.start_time), end: parseTimestamp(body.end_time) };
         },
-        (error: Error & { code?: string }) => error.code ?? error.message,
+        (error: Error & { code?: string }) => (error.name === 'TimeoutError' ? 'timeout' : (error.code ?? error.message)),
       ),
     ),
   );
