@@ -33,7 +33,7 @@ export async function fireMany(url: string, count: number, ms: number): Promise<
           const body = response.json as { start_time: string; end_time: string };
           return { start: parseTimestamp(body.start_time), end: parseTimestamp(body.end_time) };
         },
-        (error: Error & { code?: string }) => (error.name === 'TimeoutError' ? 'timeout' : (error.code ?? error.message)),
+        (error: Error & { code?: string }) => (error.name === 'TimeoutError' || error.code === 'ABORT_ERR' ? 'timeout' : (error.code ?? error.message)),
       ),
     ),
   );
