@@ -47,7 +47,7 @@ describe('lab options', () => {
     [['--mode', 'async', '--work', 'cpu'], '--mode async has no --work cpu: CPU work cannot be awaited, it always holds a thread'],
     [['--url', 'localhost:3000'], '--url must use http:, got localhost:'],
     [['--url', 'nonsense'], '--url must be an absolute http URL like http://127.0.0.1:3000; got "nonsense"'],
-    [['--url', 'http://127.0.0.1:1', '--workers', '2'], '--url targets a server that is already running: --runtime and --workers cannot change it'],
+    [['--url', 'http://127.0.0.1:1', '--workers', '2'], '--url targets a server that is already running: --runtime, --workers cannot change it'],
   ])('rejects %j with a message that says what to do', (argv, message) => {
     expect(errorOf(...argv)).toBe(message);
   });

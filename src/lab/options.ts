@@ -1,6 +1,7 @@
 // The lab's command line: which runtimes and modes to run, and how hard. Pure: argv in, options out.
 import { parseArgs } from 'node:util';
 import { MODES, WORKS, type Mode, type Work } from '../runtime.ts';
+import { runtimeChoice, serverUrlProblem, wholeNumber } from './option-checks.ts';
 
 export interface LabOptions {
   /** Runtimes to run, by matrix name; empty when `url` is given. */
@@ -45,10 +46,8 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
   }
   if (values.help) return { kind: 'help', text: labHelpText(knownRuntimes) };
 
-  const runtimeChoices = [...knownRuntimes, 'all'];
-  if (!runtimeChoices.includes(values.runtime)) {
-    return { kind: 'error', message: `--runtime must be one of ${runtimeChoices.join(', ')}; got ${JSON.stringify(values.runtime)}` };
-  }
+  const badRuntime = runtimeChoice(values.runtime, knownRuntimes);
+  if (badRuntime) return { kind: 'error', message: badRuntime };
   const modeChoices: readonly string[] = [...MODES, 'all'];
   if (!modeChoices.includes(values.mode)) {
     return { kind: 'error', message: `--mode must be one of ${modeChoices.join(', ')}; got ${JSON.stringify(values.mode)}` };
@@ -66,18 +65,8 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
     return { kind: 'error', message: '--mode async has no --work cpu: CPU work cannot be awaited, it always holds a thread' };
   }
 
-  if (values.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(values.url);
-    } catch {
-      return { kind: 'error', message: `--url must be an absolute http URL like http://127.0.0.1:3000; got ${JSON.stringify(values.url)}` };
-    }
-    if (url.protocol !== 'http:') return { kind: 'error', message: `--url must use http:, got ${url.protocol}` };
-    if (argv.some((arg) => arg.startsWith('--runtime') || arg.startsWith('--workers'))) {
-      return { kind: 'error', message: '--url targets a server that is already running: --runtime and --workers cannot change it' };
-    }
-  }
+  const badUrl = values.url === undefined ? undefined : serverUrlProblem(values.url, argv, ['--runtime', '--workers']);
+  if (badUrl) return { kind: 'error', message: badUrl };
   const runtimes = values.url !== undefined ? [] : values.runtime === 'all' ? [...knownRuntimes] : [values.runtime];
   return {
     kind: 'options',
@@ -94,12 +83,6 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
   };
 }
 
-function wholeNumber(flag: string, text: string, [min, max]: readonly [number, number]): number | string {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    return `${flag} must be a whole number from ${min} to ${max}; got ${JSON.stringify(text)}`;
-  }
-  return Number(text);
-}
 
 export function labHelpText(knownRuntimes: readonly string[]): string {
   return `Usage: npm run lab -- [options]

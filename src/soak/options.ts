@@ -1,6 +1,7 @@
 // `npm run soak`'s command line. Pure: argv in, options out.
 import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS, type SoakSettings } from './run-soak.ts';
+import { runtimeChoice, serverUrlProblem, wholeNumber } from '../lab/option-checks.ts';
 
 export interface SoakOptions {
   /** Runtimes to soak one after the other, by matrix name; empty when `url` is given. */
@@ -43,10 +44,8 @@ export function parseSoakOptions(argv: readonly string[], knownRuntimes: readonl
   }
   if (values.help) return { kind: 'help', text: soakHelpText(knownRuntimes) };
 
-  const runtimeChoices = [...knownRuntimes, 'all'];
-  if (!runtimeChoices.includes(values.runtime)) {
-    return { kind: 'error', message: `--runtime must be one of ${runtimeChoices.join(', ')}; got ${JSON.stringify(values.runtime)}` };
-  }
+  const badRuntime = runtimeChoice(values.runtime, knownRuntimes);
+  if (badRuntime) return { kind: 'error', message: badRuntime };
   const duration = wholeNumber('--duration', values.duration, LIMITS.duration);
   const warmup = wholeNumber('--warmup', values.warmup, LIMITS.warmup);
   const concurrency = wholeNumber('--concurrency', values.concurrency, LIMITS.concurrency);
@@ -58,16 +57,8 @@ export function parseSoakOptions(argv: readonly string[], knownRuntimes: readonl
 
   let url: string | undefined;
   if (values.url !== undefined) {
-    let parsed: URL;
-    try {
-      parsed = new URL(values.url);
-    } catch {
-      return { kind: 'error', message: `--url must be an absolute http URL like http://127.0.0.1:3000; got ${JSON.stringify(values.url)}` };
-    }
-    if (parsed.protocol !== 'http:') return { kind: 'error', message: `--url must use http:, got ${parsed.protocol}` };
-    if (argv.some((arg) => arg.startsWith('--runtime') || arg.startsWith('--workers') || arg.startsWith('--pool-threads'))) {
-      return { kind: 'error', message: '--url targets a server that is already running: --runtime, --workers and --pool-threads cannot change it' };
-    }
+    const badUrl = serverUrlProblem(values.url, argv, ['--runtime', '--workers', '--pool-threads']);
+    if (badUrl) return { kind: 'error', message: badUrl };
     url = values.url.replace(/\/+$/, '');
   } else if (pid !== undefined) {
     return { kind: 'error', message: '--pid goes with --url: a server the soak starts is measured anyway' };
@@ -94,12 +85,6 @@ export function parseSoakOptions(argv: readonly string[], knownRuntimes: readonl
   };
 }
 
-function wholeNumber(flag: string, text: string, [min, max]: readonly [number, number]): number | string {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    return `${flag} must be a whole number from ${min} to ${max}; got ${JSON.stringify(text)}`;
-  }
-  return Number(text);
-}
 
 export function soakHelpText(knownRuntimes: readonly string[]): string {
   return `Usage: npm run soak -- [options]
