@@ -11,6 +11,8 @@ export interface WebWorkerPoolOptions {
   idleTimeoutMs?: number;
   /** The module each thread runs; pool-worker.ts unless a test swaps it. */
   workerModule?: URL;
+  /** How long past its ms a task may go unanswered before its thread is given up for dead. */
+  taskGraceMs?: number;
 }
 
 /** Keeps one thread warm so that the first pool request does not pay for a thread's start. */
@@ -55,6 +57,7 @@ export class WebWorkerPool implements WorkerPool {
   readonly #maxQueue: number;
   readonly #idleTimeoutMs: number;
   readonly #workerModule: URL;
+  readonly #taskGraceMs: number;
   readonly #threads = new Set<Thread>();
   readonly #queue: Task[] = [];
   #nextThreadId = 1;
@@ -65,7 +68,14 @@ export class WebWorkerPool implements WorkerPool {
   /** Resolves when the last running task has finished, once close() waits for it. */
   #drained: (() => void) | undefined;
 
-  constructor({ maxThreads, maxQueue, idleTimeoutMs = IDLE_TIMEOUT_MS, workerModule = new URL('./pool-worker.ts', import.meta.url) }: WebWorkerPoolOptions) {
+  constructor({
+    maxThreads,
+    maxQueue,
+    idleTimeoutMs = IDLE_TIMEOUT_MS,
+    workerModule = new URL('./pool-worker.ts', import.meta.url),
+    taskGraceMs = TASK_GRACE_MS,
+  }: WebWorkerPoolOptions) {
+    this.#taskGraceMs = taskGraceMs;
     this.#maxThreads = maxThreads;
     this.#minThreads = Math.min(MIN_THREADS, maxThreads);
     this.#maxQueue = maxQueue;
@@ -161,8 +171,8 @@ export class WebWorkerPool implements WorkerPool {
     task.signal?.removeEventListener('abort', task.onAbort);
     thread.task = task;
     thread.watchdog = setTimeout(
-      () => this.#fail(thread, new Error(`pool thread ${thread.id} gave no answer ${TASK_GRACE_MS} ms after its task was due`)),
-      task.message.ms + TASK_GRACE_MS,
+      () => this.#fail(thread, new Error(`pool thread ${thread.id} gave no answer ${this.#taskGraceMs} ms after its task was due`)),
+      task.message.ms + this.#taskGraceMs,
     );
     Deno.unrefTimer(thread.watchdog);
     thread.worker.postMessage(task.message);
