@@ -9,14 +9,9 @@ import type { CombinationRun, HealthProbe, RequestRecord, ServerShape } from './
 export const HEALTH_PROBE_INTERVAL_MS = 20;
 const WARM_UP_MS = 50;
 
-export interface FireOptions {
+/** What to fire: the combination a CombinationRun records, at `url`. */
+export interface FireOptions extends Pick<CombinationRun, 'runtime' | 'mode' | 'work' | 'workers' | 'n' | 'ms'> {
   url: string;
-  runtime: string;
-  mode: Mode;
-  work: Work;
-  workers: number;
-  n: number;
-  ms: number;
   /** Called as each request is answered, for progress output. */
   onAnswer?: (answered: number, n: number) => void;
 }
