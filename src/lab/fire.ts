@@ -1,7 +1,7 @@
 // One lab experiment against a running server: n concurrent POST /delay requests, each on its own
 // connection, while GET /health is probed every few ms to see whether the event loop still answers.
 import { setTimeout as wait } from 'node:timers/promises';
-import type { Mode, Work } from '../runtime.ts';
+import type { Mode } from '../runtime.ts';
 import { parseTimestamp } from '../timestamp.ts';
 import { request } from './http-client.ts';
 import type { CombinationRun, HealthProbe, RequestRecord, ServerShape } from './results.ts';
