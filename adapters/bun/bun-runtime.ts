@@ -3,6 +3,7 @@ import { abortableSleep } from '../../src/abortable-sleep.ts';
 import type { ProcessInfo, Runtime, Work, WorkerPool } from '../../src/runtime.ts';
 import { preciseNow } from '../../src/work.js';
 import { blockThreadOnBun } from './bun-blocking.ts';
+import { processMemory } from '../node/process-memory.ts';
 
 export function createBunRuntime(pool: WorkerPool, processes: ProcessInfo): Runtime {
   return {
@@ -16,9 +17,6 @@ export function createBunRuntime(pool: WorkerPool, processes: ProcessInfo): Runt
     block: (ms: number, work: Work) => blockThreadOnBun(ms, work),
     pool,
     processes,
-    memory: () => {
-      const { rss, heapUsed } = process.memoryUsage();
-      return { rssBytes: rss, heapUsedBytes: heapUsed };
-    },
+    memory: processMemory,
   };
 }

@@ -2,6 +2,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkCancelledError, type ProcessInfo, type Runtime, type Work, type WorkerPool } from '../../src/runtime.ts';
 import { blockThread, preciseNow } from '../../src/work.js';
+import { processMemory } from './process-memory.ts';
 
 export function createNodeRuntime(pool: WorkerPool, processes: ProcessInfo): Runtime {
   return {
@@ -20,9 +21,6 @@ export function createNodeRuntime(pool: WorkerPool, processes: ProcessInfo): Run
     block: (ms: number, work: Work) => blockThread(ms, work),
     pool,
     processes,
-    memory: () => {
-      const { rss, heapUsed } = process.memoryUsage();
-      return { rssBytes: rss, heapUsedBytes: heapUsed };
-    },
+    memory: processMemory,
   };
 }

@@ -66,6 +66,16 @@ export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
 
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
+/** What Node, Bun and Deno have alike: a process that logs server_ready, with every capability. */
+const PROCESS_RUNTIME = {
+  isReady: loggedReady,
+  hasPool: true,
+  hasWorkers: true,
+  hasCli: true,
+  hasGracefulShutdown: true,
+  cancelsOnDisconnect: true,
+} satisfies Partial<RuntimeUnderTest>;
+
 export const RUNTIMES: Record<string, RuntimeUnderTest> = {
   node: {
     name: 'node',
@@ -73,12 +83,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
       command: process.execPath,
       args: ['--import', 'tsx', 'adapters/node/main.ts', ...toFlags(port, settings)],
     }),
-    isReady: loggedReady,
-    hasPool: true,
-    hasWorkers: true,
-    hasCli: true,
-    hasGracefulShutdown: true,
-    cancelsOnDisconnect: true,
+    ...PROCESS_RUNTIME,
   },
   workerd: {
     name: 'workerd',
@@ -122,12 +127,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
       command: fileURLToPath(new URL('../../node_modules/.bin/bun', import.meta.url)),
       args: ['adapters/bun/main.ts', ...toFlags(port, settings)],
     }),
-    isReady: loggedReady,
-    hasPool: true,
-    hasWorkers: true,
-    hasCli: true,
-    hasGracefulShutdown: true,
-    cancelsOnDisconnect: true,
+    ...PROCESS_RUNTIME,
   },
   deno: {
     name: 'deno',
@@ -137,12 +137,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
       const [command, ...args] = npmScript('start:deno').replace(/^exec\s+/, '').split(/\s+/);
       return { command: command!, args: [...args, ...toFlags(port, settings)] };
     },
-    isReady: loggedReady,
-    hasPool: true,
-    hasWorkers: true,
-    hasCli: true,
-    hasGracefulShutdown: true,
-    cancelsOnDisconnect: true,
+    ...PROCESS_RUNTIME,
   },
 };
 
