@@ -15,13 +15,13 @@ const contractProject = (runtime: string, exclude: string[] = []) => ({
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'src/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'tools/**/*.test.ts'] } },
       contractProject('node'),
       // Workers has no processes of its own to supervise: the platform scales isolates.
       contractProject('workerd', ['test/contract/supervision.test.ts']),
       contractProject('bun'),
       contractProject('deno'),
-      { test: { name: 'lab', include: ['test/lab/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
+      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
       { test: { name: 'soak', include: ['test/soak/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 30_000 } },
     ],
   },

@@ -36,7 +36,7 @@ export interface PoolStats {
   cancelled: number;
 }
 
-/** Raised by `WorkerPool.run` when the queue is full: the app answers 503 `overloaded`. */
+/** Raised by `ThreadPool.run` when the queue is full: the app answers 503 `overloaded`. */
 export class PoolOverloadedError extends Error {
   constructor(maxQueue: number) {
     super(`the pool's queue is full (${maxQueue} tasks waiting)`);
@@ -44,7 +44,7 @@ export class PoolOverloadedError extends Error {
   }
 }
 
-/** Raised by `WorkerPool.run` or `Runtime.sleep` when the caller's signal aborted. */
+/** Raised by `ThreadPool.run` or `Runtime.sleep` when the caller's signal aborted. */
 export class WorkCancelledError extends Error {
   constructor() {
     super('the work was cancelled because its client went away');
@@ -53,7 +53,7 @@ export class WorkCancelledError extends Error {
 }
 
 /** Blocking work moved off the event loop onto threads. */
-export interface WorkerPool {
+export interface ThreadPool {
   /**
    * Runs `work` for `ms` on a pool thread.
    * Rejects with PoolOverloadedError at once when the queue is full, and with
@@ -78,7 +78,7 @@ export interface Runtime {
   /** Blocks the calling thread for `ms`: 'sleep' waits idle where the runtime can, 'cpu' burns CPU. */
   block(ms: number, work: Work): void;
   /** Absent where the runtime has no threads (Workers): `mode=pool` then answers 501. */
-  readonly pool?: WorkerPool;
+  readonly pool?: ThreadPool;
   /** How requests are spread over processes, for `GET /info`. */
   readonly processes: ProcessInfo;
   /** This process's memory, for `GET /metrics`; absent where the runtime cannot tell (Workers). */

@@ -1,11 +1,11 @@
 // The Runtime on Bun: Bun.sleepSync blocks without CPU, a timer waits, tinypool offloads.
 import { abortableSleep } from '../../src/abortable-sleep.ts';
-import type { ProcessInfo, Runtime, Work, WorkerPool } from '../../src/runtime.ts';
-import { preciseNow } from '../../src/work.js';
+import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.ts';
+import { preciseNow } from '../../src/precise-now.js';
 import { blockThreadOnBun } from './bun-blocking.ts';
-import { processMemory } from '../node/process-memory.ts';
+import { processMemory } from '../process-stats/process-memory.ts';
 
-export function createBunRuntime(pool: WorkerPool, processes: ProcessInfo): Runtime {
+export function createBunRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   return {
     name: 'bun',
     version: Bun.version,

@@ -3,8 +3,8 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../src/logger.ts';
-import { parseServerConfig } from '../../src/server-config.ts';
-import { preciseNow } from '../../src/work.js';
+import { parseServerConfig } from '../../src/config.ts';
+import { preciseNow } from '../../src/precise-now.js';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild } from '../reuse-port/supervised-child.ts';
 import { serveBun } from './serve-bun.ts';

@@ -2,7 +2,7 @@
 // Bun loads this TypeScript module in a worker thread by itself, no loader needed.
 import { threadId } from 'node:worker_threads';
 import type { Work, WorkTiming } from '../../src/runtime.ts';
-import { preciseNow } from '../../src/work.js';
+import { preciseNow } from '../../src/precise-now.js';
 import { blockThreadOnBun } from './bun-blocking.ts';
 
 export default function runPoolTask({ ms, work }: { ms: number; work: Work }): WorkTiming {

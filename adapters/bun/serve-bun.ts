@@ -1,9 +1,9 @@
 // One Bun server process: the app on Bun.serve, with a graceful shutdown on SIGINT/SIGTERM (and, when
 // supervised, when the supervisor goes away).
 import type { Logger } from '../../src/logger.ts';
-import type { ServerConfig } from '../../src/server-config.ts';
-import { createServerApp } from '../../src/server-app.ts';
-import { TinypoolWorkerPool } from '../node/tinypool-worker-pool.ts';
+import type { ServerConfig } from '../../src/config.ts';
+import { createServerApp } from '../../src/serve/server-app.ts';
+import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 import { onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { createBunRuntime } from './bun-runtime.ts';
 
@@ -14,7 +14,7 @@ import { createBunRuntime } from './bun-runtime.ts';
  */
 export function serveBun(config: ServerConfig, logger: Logger, supervised: boolean): void {
   // The same tinypool pool as on Node, given a task module Bun runs as TypeScript without a loader.
-  const pool = new TinypoolWorkerPool({
+  const pool = new TinypoolThreadPool({
     taskModule: new URL('./pool-task.ts', import.meta.url),
     maxThreads: config.poolThreads,
     maxQueue: config.maxQueue,

@@ -1,10 +1,11 @@
 // The Runtime on Deno: Atomics.wait blocks the main thread without CPU (Deno allows it there, as
 // Node does and browsers do not), a timer waits, Web Workers offload.
 import { abortableSleep } from '../../src/abortable-sleep.ts';
-import type { ProcessInfo, Runtime, Work, WorkerPool } from '../../src/runtime.ts';
-import { blockThread, preciseNow } from '../../src/work.js';
+import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.ts';
+import { blockThread } from '../../src/block-thread.js';
+import { preciseNow } from '../../src/precise-now.js';
 
-export function createDenoRuntime(pool: WorkerPool, processes: ProcessInfo): Runtime {
+export function createDenoRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   return {
     name: 'deno',
     version: Deno.version.deno,

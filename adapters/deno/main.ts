@@ -2,8 +2,8 @@
 // One process serves by itself; `--workers N` makes this process a supervisor of N children that run
 // this same file.
 import { createLogger } from '../../src/logger.ts';
-import { parseServerConfig } from '../../src/server-config.ts';
-import { preciseNow } from '../../src/work.js';
+import { parseServerConfig } from '../../src/config.ts';
+import { preciseNow } from '../../src/precise-now.js';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { netPermission, serveDeno } from './serve-deno.ts';

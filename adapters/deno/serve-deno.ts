@@ -1,10 +1,10 @@
 // One Deno server process: the app on Deno.serve, with a graceful shutdown on SIGINT/SIGTERM.
 import type { Logger } from '../../src/logger.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
-import type { ServerConfig } from '../../src/server-config.ts';
-import { createServerApp } from '../../src/server-app.ts';
+import type { ServerConfig } from '../../src/config.ts';
+import { createServerApp } from '../../src/serve/server-app.ts';
 import { createDenoRuntime } from './deno-runtime.ts';
-import { WebWorkerPool } from './web-worker-pool.ts';
+import { DenoThreadPool } from './deno-thread-pool.ts';
 
 export interface ServeOptions {
   config: ServerConfig;
@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 export function serveDeno({ config, logger, processes, reusePort, onListening }: ServeOptions): RunningServer {
-  const pool = new WebWorkerPool({ maxThreads: config.poolThreads, maxQueue: config.maxQueue });
+  const pool = new DenoThreadPool({ maxThreads: config.poolThreads, maxQueue: config.maxQueue });
   const runtime = createDenoRuntime(pool, processes);
   const { app, loopLag } = createServerApp(runtime, config, logger);
   const who = { worker_id: Deno.pid };

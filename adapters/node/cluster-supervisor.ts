@@ -3,8 +3,8 @@
 // worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../src/logger.ts';
-import { RestartPolicy } from '../../src/restart-policy.ts';
-import type { ServerConfig } from '../../src/server-config.ts';
+import { RestartPolicy } from '../../src/serve/restart-policy.ts';
+import type { ServerConfig } from '../../src/config.ts';
 
 /** After the workers' own shutdown timeout, how long to wait before killing a worker that hangs. */
 const KILL_GRACE_MS = 2_000;

@@ -2,8 +2,8 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { createLogger } from '../../src/logger.ts';
-import { parseServerConfig } from '../../src/server-config.ts';
-import { preciseNow } from '../../src/work.js';
+import { parseServerConfig } from '../../src/config.ts';
+import { preciseNow } from '../../src/precise-now.js';
 import { ClusterSupervisor } from './cluster-supervisor.ts';
 import { serveNode } from './serve-node.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';

@@ -1,10 +1,11 @@
 // The Runtime on Node: Atomics.wait blocks without CPU, timers/promises waits, tinypool offloads.
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkCancelledError, type ProcessInfo, type Runtime, type Work, type WorkerPool } from '../../src/runtime.ts';
-import { blockThread, preciseNow } from '../../src/work.js';
-import { processMemory } from './process-memory.ts';
+import { WorkCancelledError, type ProcessInfo, type Runtime, type Work, type ThreadPool } from '../../src/runtime.ts';
+import { blockThread } from '../../src/block-thread.js';
+import { preciseNow } from '../../src/precise-now.js';
+import { processMemory } from '../process-stats/process-memory.ts';
 
-export function createNodeRuntime(pool: WorkerPool, processes: ProcessInfo): Runtime {
+export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   return {
     name: 'node',
     version: process.versions.node,

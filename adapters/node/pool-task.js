@@ -1,7 +1,8 @@
 // Runs on a pool thread: the blocking work of one `mode=pool` request, timed where it runs.
-// Plain JavaScript so that a new thread starts without a TypeScript loader (see src/work.js).
+// Plain JavaScript so that a new thread starts without a TypeScript loader (see src/block-thread.js).
 import { threadId } from 'node:worker_threads';
-import { blockThread, preciseNow } from '../../src/work.js';
+import { blockThread } from '../../src/block-thread.js';
+import { preciseNow } from '../../src/precise-now.js';
 
 /**
  * @param {{ ms: number, work: import('../../src/runtime.ts').Work }} task

@@ -3,11 +3,11 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../src/logger.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
-import type { ServerConfig } from '../../src/server-config.ts';
-import { createServerApp } from '../../src/server-app.ts';
+import type { ServerConfig } from '../../src/config.ts';
+import { createServerApp } from '../../src/serve/server-app.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 import { answerClientError } from './client-error.ts';
-import { TinypoolWorkerPool } from './tinypool-worker-pool.ts';
+import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 
 /**
  * Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish (at most
@@ -15,7 +15,7 @@ import { TinypoolWorkerPool } from './tinypool-worker-pool.ts';
  * `server_ready` itself (a lone server) or leaves it to its cluster primary.
  */
 export function serveNode(config: ServerConfig, logger: Logger, processes: ProcessInfo, announce: boolean): void {
-  const pool = new TinypoolWorkerPool({
+  const pool = new TinypoolThreadPool({
     taskModule: new URL('./pool-task.js', import.meta.url),
     maxThreads: config.poolThreads,
     maxQueue: config.maxQueue,

@@ -16,8 +16,8 @@ import { createInterface } from 'node:readline';
 // node:timers, not the global: Deno's global setTimeout returns a number, which has no unref().
 import { setTimeout } from 'node:timers';
 import type { Logger } from '../../src/logger.ts';
-import { RestartPolicy } from '../../src/restart-policy.ts';
-import { configToArgs, type ServerConfig } from '../../src/server-config.ts';
+import { RestartPolicy } from '../../src/serve/restart-policy.ts';
+import { configToArgs, type ServerConfig } from '../../src/config.ts';
 import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */

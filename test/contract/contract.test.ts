@@ -2,12 +2,12 @@
 // Concurrency is judged from the start_time/end_time intervals the server reports, and from the
 // order in which answers arrive, never from how long anything took.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, post, type HttpResponse } from '../support/http-client.ts';
+import { request, post, type HttpResponse } from '../../tools/harness/http-client.ts';
 import { overlappingPairs, toInterval, type Interval } from '../support/intervals.ts';
-import { stopAllServers } from '../support/server-process.ts';
+import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
-import { runtimeUnderTest } from './runtimes.ts';
-import { startRuntime, type StartedServer } from './start.ts';
+import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 
 const runtime = runtimeUnderTest();
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;

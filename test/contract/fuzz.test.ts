@@ -3,9 +3,9 @@
 import fc from 'fast-check';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopAllServers } from '../support/server-process.ts';
-import { runtimeUnderTest } from './runtimes.ts';
-import { startRuntime, type StartedServer } from './start.ts';
+import { stopAllServers } from '../../tools/harness/server-process.ts';
+import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 
 const runtime = runtimeUnderTest();
 /** Small enough that a valid blocking request found by the fuzzer costs little. */

@@ -1,12 +1,12 @@
 // What a server must do when things go wrong, checked against the runtime under test: clients that
 // go away, a lagging loop, SIGTERM under load, and the metrics that show it.
 import { afterAll, describe, expect, it } from 'vitest';
-import { post, request } from '../support/http-client.ts';
+import { post, request } from '../../tools/harness/http-client.ts';
 import { overlappingPairs, toInterval } from '../support/intervals.ts';
-import { stopAllServers } from '../support/server-process.ts';
+import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
-import { runtimeUnderTest } from './runtimes.ts';
-import { startRuntime } from './start.ts';
+import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { startRuntime } from '../../tools/harness/start-runtime.ts';
 
 const runtime = runtimeUnderTest();
 /** Process-based runtimes (Node, Bun, Deno) run a loop-lag monitor and take flags. */

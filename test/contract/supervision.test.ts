@@ -4,11 +4,11 @@
 // whose processes cannot start gives up with a non-zero exit instead of spinning.
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../support/free-port.ts';
-import { request } from '../support/http-client.ts';
-import { isAlive, ServerProcess, stopAllServers } from '../support/server-process.ts';
-import { runtimeUnderTest } from './runtimes.ts';
-import { startRuntime, type StartedServer } from './start.ts';
+import { freePort } from '../../tools/harness/free-port.ts';
+import { request } from '../../tools/harness/http-client.ts';
+import { isAlive, ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
+import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 
 const runtime = runtimeUnderTest();
 const WORKERS = 4;

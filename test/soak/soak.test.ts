@@ -5,11 +5,11 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unavailableReason } from '../../src/lab/availability.ts';
-import { RUNTIMES } from '../../src/lab/runtimes.ts';
-import { isAlive, stopAllServers } from '../../src/lab/server-process.ts';
-import { mixFor } from '../../src/soak/mix.ts';
-import { DEFAULT_SETTINGS, soak, type SoakSettings } from '../../src/soak/run-soak.ts';
+import { unavailableReason } from '../../tools/lab/availability.ts';
+import { RUNTIMES } from '../../tools/harness/runtimes.ts';
+import { isAlive, stopAllServers } from '../../tools/harness/server-process.ts';
+import { mixFor } from '../../tools/soak/mix.ts';
+import { DEFAULT_SETTINGS, soak, type SoakSettings } from '../../tools/soak/run-soak.ts';
 
 // 2 s of warm-up and 8 s of load a runtime keeps the project under a minute with four runtimes.
 const SHORT: SoakSettings = { ...DEFAULT_SETTINGS, warmupS: 2, durationS: 8, sampleEveryS: 0.5 };

@@ -1,0 +1,79 @@
+// Blocking on Workers (adapters/cloudflare/calibrated-spin.ts), played on Node with the two clocks
+// workerd has: live (wrangler dev) and frozen during synchronous code (deployed).
+import { describe, expect, it } from 'vitest';
+import { ModeUnsupportedError } from '../../src/run-delay.ts';
+import { CalibratedSpin } from './calibrated-spin.ts';
+
+const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The deployed clock: it shows real time, but only as of the last event. */
+function deployedClock(): { now: () => number; nextEvent: () => Promise<void>; events: () => number } {
+  let shown = performance.now();
+  let events = 0;
+  return {
+    now: () => shown,
+    nextEvent: async () => {
+      await nextTick();
+      events++;
+      shown = performance.now();
+    },
+    events: () => events,
+  };
+}
+
+describe('CalibratedSpin', () => {
+  it('refuses to block before it is calibrated', () => {
+    const spin = new CalibratedSpin({ now: () => performance.now(), nextEvent: nextTick });
+    expect(() => spin.block(10)).toThrow(/calibrate/);
+  });
+
+  it('with a clock frozen during synchronous code, ends after the calibrated amount of work', async () => {
+    const clock = deployedClock();
+    const spin = new CalibratedSpin(clock);
+    await spin.calibrate();
+    const rate = spin.iterationsPerMs!;
+    expect(rate).toBeGreaterThan(0);
+    const budget = Math.ceil(30 * rate);
+    const done = spin.block(30); // a loop timed on this clock would never end
+    expect(done).toBeGreaterThanOrEqual(budget);
+    expect(done).toBeLessThan(budget + 4096 + 1);
+  });
+
+  it('with a live clock, lets the clock decide: the block lasts the whole ms', async () => {
+    // The iteration cap is 4x the calibrated count: only a CPU four times faster while blocking
+    // than while calibrating could end this block early.
+    const now = (): number => performance.now();
+    const spin = new CalibratedSpin({ now, nextEvent: nextTick });
+    await spin.calibrate();
+    const before = now();
+    spin.block(30);
+    expect(now() - before).toBeGreaterThanOrEqual(30);
+  });
+
+  it('calibrates once per isolate: later calls reuse the measurement', async () => {
+    const clock = deployedClock();
+    const spin = new CalibratedSpin(clock);
+    await Promise.all([spin.calibrate(), spin.calibrate()]);
+    const events = clock.events();
+    const rate = spin.iterationsPerMs;
+    await spin.calibrate();
+    expect(clock.events()).toBe(events);
+    expect(spin.iterationsPerMs).toBe(rate);
+  });
+
+  it('blocks for nothing when ms is 0', async () => {
+    const spin = new CalibratedSpin(deployedClock());
+    await spin.calibrate();
+    expect(spin.block(0)).toBe(0);
+  });
+});
+
+describe('CalibratedSpin with a clock that never moves', () => {
+  it('refuses to block rather than guess a rate and spin into the CPU limit', async () => {
+    const spin = new CalibratedSpin({ now: () => 0, nextEvent: nextTick });
+    await spin.calibrate();
+    expect(spin.calibrated).toBe(true);
+    expect(spin.iterationsPerMs).toBeUndefined();
+    expect(() => spin.block(10)).toThrow(ModeUnsupportedError); // answered 501 mode_unsupported
+  });
+});

@@ -1,0 +1,28 @@
+// The Worker's settings from wrangler.toml [vars] (adapters/cloudflare/cloudflare-config.ts).
+import { describe, expect, it } from 'vitest';
+import { parseWorkersConfig } from './cloudflare-config.ts';
+
+describe('parseWorkersConfig', () => {
+  it('uses the shared defaults when no var is set', () => {
+    expect(parseWorkersConfig({})).toEqual({ ok: true, config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty' } });
+  });
+
+  it('reads LAB_MODE, LAB_MAX_DELAY_MS and LAB_LOG, and ignores other bindings', () => {
+    expect(parseWorkersConfig({ LAB_MODE: 'blocking', LAB_MAX_DELAY_MS: '5000', LAB_LOG: 'json', OTHER: 42 })).toEqual({
+      ok: true,
+      config: { mode: 'blocking', maxDelayMs: 5000, log: 'json' },
+    });
+  });
+
+  it.each([
+    [{ LAB_MODE: 'turbo' }, /LAB_MODE in \[vars\] must be one of/],
+    [{ LAB_MODE: 'pool' }, /LAB_MODE in \[vars\] cannot be pool/],
+    [{ LAB_MAX_DELAY_MS: '1.5' }, /LAB_MAX_DELAY_MS in \[vars\] must be a whole number/],
+    [{ LAB_LOG: 'loud' }, /LAB_LOG in \[vars\] must be one of/],
+    [{ LAB_MAX_DELAY_MS: 5000 }, /LAB_MAX_DELAY_MS in \[vars\] must be a string/],
+  ])('rejects %o with a message naming the var', (vars, message) => {
+    const result = parseWorkersConfig(vars);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(message);
+  });
+});

@@ -1,0 +1,34 @@
+// The Worker's settings from `[vars]` in wrangler.toml (or `wrangler dev --var NAME:value`), under
+// the same names and rules as the other runtimes' environment variables: LAB_MODE,
+// LAB_MAX_DELAY_MS, LAB_LOG. Vars arrive as strings, like environment variables.
+import type { LogFormat } from '../../src/logger.ts';
+import type { Mode } from '../../src/runtime.ts';
+import { parseServerConfig } from '../../src/config.ts';
+
+export interface WorkersConfig {
+  mode: Mode;
+  maxDelayMs: number;
+  log: LogFormat;
+}
+
+export type WorkersConfigResult = { ok: true; config: WorkersConfig } | { ok: false; message: string };
+
+/** Validates the vars; never throws. Settings with no meaning on Workers (port, workers, pool) are ignored. */
+export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfigResult {
+  const strings: Record<string, string> = {};
+  for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG']) {
+    const value = vars[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return { ok: false, message: `${name} in [vars] must be a string; got ${JSON.stringify(value)}` };
+    strings[name] = value;
+  }
+  const parsed = parseServerConfig([], strings, 1);
+  if (parsed.kind !== 'config') {
+    const message = parsed.kind === 'error' ? parsed.message : 'unexpected help request';
+    return { ok: false, message: message.replace('(environment)', 'in [vars]') };
+  }
+  const { mode, maxDelayMs, log } = parsed.config;
+  // A default every request would answer 501 to is a mistake to report, not to serve.
+  if (mode === 'pool') return { ok: false, message: 'LAB_MODE in [vars] cannot be pool: Workers have no worker pool; use blocking or async' };
+  return { ok: true, config: { mode, maxDelayMs, log } };
+}

@@ -1,0 +1,32 @@
+// The Deno pool under faults, run under Deno itself (vitest runs on Node, which has no Web Workers of
+// Deno's kind): a task that throws, or whose thread ends without a word, fails alone, and the pool
+// goes on serving on a fresh thread.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const deno = fileURLToPath(new URL('../../node_modules/deno/deno', import.meta.url));
+const script = fileURLToPath(new URL('./fixtures/deno-thread-pool-faults.ts', import.meta.url));
+
+describe('DenoThreadPool (Deno) under faults', () => {
+  it('fails only the faulty task, and serves the next one on a new thread', () => {
+    const run = spawnSync(deno, ['run', '--no-prompt', '--allow-read', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    type Outcome = { ok?: { threadId: number }; error?: string };
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
+      before: Outcome;
+      thrown: Outcome;
+      afterThrow: Outcome;
+      closed: Outcome;
+      afterClose: Outcome;
+      stats: { completed: number; busy: number; threads: number };
+    };
+    expect(result.before.ok?.threadId).toBe(1);
+    expect(result.thrown.error).toMatch(/pool thread 1 failed/);
+    expect(result.afterThrow.ok?.threadId).toBe(2);
+    // A thread that ends itself sends no event: the watchdog gives it up after its grace.
+    expect(result.closed.error).toMatch(/gave no answer/);
+    expect(result.afterClose.ok?.threadId).toBe(3);
+    expect(result.stats).toMatchObject({ completed: 3, busy: 0 });
+  });
+});

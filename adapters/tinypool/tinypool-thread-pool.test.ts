@@ -1,0 +1,56 @@
+// The Node pool under faults: a task that throws or kills its thread fails alone, and the pool
+// goes on serving on a fresh thread.
+import { afterEach, describe, expect, it } from 'vitest';
+import { TinypoolThreadPool } from './tinypool-thread-pool.ts';
+import { PoolOverloadedError, WorkCancelledError, type Work } from '../../src/runtime.ts';
+
+const faulty = new URL('./fixtures/faulty-pool-task.js', import.meta.url);
+let pool: TinypoolThreadPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+const realTask = new URL('../node/pool-task.js', import.meta.url);
+
+describe('TinypoolThreadPool', () => {
+  it('drops a waiting task whose client goes away, and lets a running one finish on its thread', async () => {
+    pool = new TinypoolThreadPool({ taskModule: realTask, maxThreads: 1, maxQueue: 5 });
+    const runningClient = new AbortController();
+    const waitingClient = new AbortController();
+    const running = pool.run(300, 'sleep', runningClient.signal);
+    const waiting = pool.run(300, 'sleep', waitingClient.signal);
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
+    waitingClient.abort();
+    runningClient.abort();
+    await expect(waiting).rejects.toBeInstanceOf(WorkCancelledError);
+    const timing = await running; // aborting a task that runs does not kill its thread
+    expect(timing.endedAt - timing.startedAt).toBeGreaterThanOrEqual(299);
+    expect(pool.stats()).toMatchObject({ busy: 0, queued: 0, completed: 1, cancelled: 1 });
+  });
+
+  it('a task that throws rejects only its own call; the next task runs', async () => {
+    pool = new TinypoolThreadPool({ taskModule: faulty, maxThreads: 1, maxQueue: 10 });
+    await expect(pool.run(1, 'throw' as Work)).rejects.toThrow('task failed');
+    await expect(pool.run(1, 'sleep')).resolves.toMatchObject({ threadId: expect.any(Number) });
+  });
+
+  it('a task that ends its thread rejects; the pool starts a new thread and keeps serving', async () => {
+    pool = new TinypoolThreadPool({ taskModule: faulty, maxThreads: 1, maxQueue: 10 });
+    const before = await pool.run(1, 'sleep');
+    await expect(pool.run(1, 'exit' as Work)).rejects.toThrow();
+    const after = await pool.run(1, 'sleep');
+    expect(after.threadId).not.toBe(before.threadId);
+    expect(pool.stats().completed).toBe(2);
+  });
+
+  it('refuses at once when every thread is busy and the queue is full', async () => {
+    pool = new TinypoolThreadPool({ taskModule: realTask, maxThreads: 1, maxQueue: 1 });
+    const running = pool.run(300, 'sleep');
+    const queued = pool.run(300, 'sleep');
+    await expect(pool.run(300, 'sleep')).rejects.toBeInstanceOf(PoolOverloadedError);
+    expect(pool.stats()).toMatchObject({ rejected: 1, maxQueue: 1, maxThreads: 1 });
+    await Promise.all([running, queued]);
+    expect(pool.stats().completed).toBe(2);
+  });
+});

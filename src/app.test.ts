@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+import { createLogger } from './logger.ts';
+import { fakeRuntime, FakePool } from './fake-runtime.ts';
+
+const silent = createLogger({ format: 'off', now: () => 0 });
+
+function appWith(pool?: FakePool) {
+  const runtime = fakeRuntime(pool);
+  const app = createApp({ runtime, defaultMode: 'async', maxDelayMs: 10_000, logger: silent });
+  return { app, runtime };
+}
+
+describe('POST /delay', () => {
+  it('blocking mode blocks the runtime for the asked time and reports the interval in the seed format', async () => {
+    const { app, runtime } = appWith();
+    const response = await app.request('/delay?mode=blocking&ms=3000', { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(runtime.blocked).toEqual([{ ms: 3000, work: 'sleep' }]);
+    expect(await response.json()).toEqual({
+      message: 'Response after 3 seconds delay',
+      mode: 'blocking',
+      work: 'sleep',
+      ms: 3000,
+      runtime: 'node',
+      worker_id: 4242,
+      thread_id: 0,
+      start_time: '2026-11-25 18:52:11.123456',
+      end_time: '2026-11-25 18:52:14.123456',
+    });
+  });
+
+  it('defaults to the server mode, 3000 ms and sleep', async () => {
+    const { app, runtime } = appWith();
+    const response = await app.request('/delay', { method: 'POST' });
+    expect(await response.json()).toMatchObject({ mode: 'async', ms: 3000, work: 'sleep' });
+    expect(runtime.slept).toEqual([3000]);
+  });
+
+  it('pool mode hands the work to the pool and reports the thread it ran on', async () => {
+    const pool = new FakePool();
+    const { app } = appWith(pool);
+    const response = await app.request('/delay', { method: 'POST', body: JSON.stringify({ mode: 'pool', ms: 1000, work: 'cpu' }) });
+    expect(await response.json()).toMatchObject({ thread_id: 7, message: 'Response after 1 second delay' });
+    expect(pool.runs).toEqual([{ ms: 1000, work: 'cpu' }]);
+  });
+
+  it('pool mode on a runtime without a pool is 501 naming the modes it has', async () => {
+    const { app } = appWith();
+    const response = await app.request('/delay?mode=pool', { method: 'POST' });
+    expect(response.status).toBe(501);
+    expect(await response.json()).toEqual({ error: 'mode_unsupported', message: expect.stringMatching(/blocking and async/) });
+  });
+
+  it('a full pool is 503 overloaded with Retry-After', async () => {
+    const pool = new FakePool();
+    pool.overloaded = true;
+    const { app } = appWith(pool);
+    const response = await app.request('/delay?mode=pool&ms=2500', { method: 'POST' });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('3');
+    expect(((await response.json()) as { error: string }).error).toBe('overloaded');
+  });
+
+  it('an error thrown by the runtime is a JSON 500 without a stack trace', async () => {
+    const { app, runtime } = appWith();
+    runtime.block = () => {
+      throw new Error('disk on fire at /secret/path.ts:12:3');
+    };
+    const response = await app.request('/delay?mode=blocking&ms=1', { method: 'POST' });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ error: 'internal_error' });
+    expect(text).not.toContain('secret');
+  });
+
+  it('a repeated query parameter is 400', async () => {
+    const { app } = appWith();
+    const response = await app.request('/delay?ms=1&ms=2', { method: 'POST' });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('routes', () => {
+  it('GET /info lists modes, limits and the pool', async () => {
+    const { app } = appWith(new FakePool());
+    expect(await (await app.request('/info')).json()).toMatchObject({
+      runtime: 'node',
+      modes: ['blocking', 'async', 'pool'],
+      default_mode: 'async',
+      max_delay_ms: 10_000,
+      pool: { min_threads: 1, max_threads: 4, max_queue: 2 },
+      processes: { count: 1 },
+    });
+  });
+
+  it('405 carries an Allow header naming the methods of the route', async () => {
+    const { app } = appWith();
+    const response = await app.request('/health', { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('an unknown path is a JSON 404, its echo of the path cut short', async () => {
+    const { app } = appWith();
+    const response = await app.request(`/${'a'.repeat(5000)}`);
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { error: string; message: string };
+    expect(body.error).toBe('not_found');
+    expect(body.message.length).toBeLessThan(200);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { configToArgs, parseServerConfig } from './config.ts';
+
+describe('parseServerConfig', () => {
+  it('has the documented defaults', () => {
+    expect(parseServerConfig([], {}, 8)).toEqual({
+      kind: 'config',
+      config: { port: 3000, host: '127.0.0.1', mode: 'async', workers: 1, poolThreads: 40, maxQueue: 100, maxDelayMs: 60_000, shutdownTimeoutMs: 10_000, maxEventLoopDelayMs: 0, log: 'pretty' },
+    });
+  });
+
+  it('prefers flags to the environment, in both flag forms', () => {
+    const result = parseServerConfig(['--port', '8080', '--mode=pool'], { PORT: '9', LAB_MODE: 'blocking', LAB_LOG: 'json' }, 2);
+    expect(result).toMatchObject({ kind: 'config', config: { port: 8080, mode: 'pool', log: 'json' } });
+  });
+
+  it('turns --workers auto into the CPU count', () => {
+    expect(parseServerConfig(['--workers', 'auto'], {}, 6)).toMatchObject({ config: { workers: 6 } });
+  });
+
+  it.each([
+    [['--port', '70000'], '--port'],
+    [['--workers', '0'], '--workers'],
+    [['--mode', 'fast'], '--mode'],
+    [['--log', 'loud'], '--log'],
+    [['--max-queue', '-1'], '--max-queue'],
+    [['--pool-threads'], '--pool-threads'],
+    [['--colour'], '--colour'],
+  ])('a bad %j names the flag', (argv, flag) => {
+    const result = parseServerConfig(argv, {}, 2);
+    expect(result.kind).toBe('error');
+    expect(result.kind === 'error' && result.message).toContain(flag);
+  });
+
+  it('names the environment variable when that is what is wrong', () => {
+    const result = parseServerConfig([], { LAB_MAX_DELAY_MS: 'soon' }, 2);
+    expect(result.kind === 'error' && result.message).toContain('LAB_MAX_DELAY_MS');
+  });
+
+  it('--help lists every flag', () => {
+    const result = parseServerConfig(['--help'], {}, 2);
+    expect(result.kind).toBe('help');
+    for (const flag of ['--port', '--host', '--mode', '--workers', '--pool-threads', '--max-queue', '--max-delay-ms', '--shutdown-timeout', '--max-event-loop-delay', '--log']) {
+      expect(result.kind === 'help' && result.text).toContain(flag);
+    }
+  });
+
+  it('configToArgs round-trips', () => {
+    const first = parseServerConfig(['--port=1234', '--mode=blocking', '--pool-threads=3', '--log=off'], {}, 2);
+    if (first.kind !== 'config') throw new Error('expected a config');
+    const again = parseServerConfig(configToArgs(first.config), {}, 2);
+    expect(again).toEqual(first);
+  });
+});

@@ -1,1 +1,0 @@
-export * from '../../src/lab/free-port.ts';

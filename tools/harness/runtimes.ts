@@ -1,0 +1,157 @@
+// The runtime matrix: how to start each runtime's server on a port with some settings, and what
+// it can do. The cross-runtime suites in test/, the lab, the bench and the soak all read it. Adding a
+// runtime is adding one entry here and one project in vitest.config.ts.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { LogFormat } from '../../src/logger.ts';
+import type { Mode, RuntimeName } from '../../src/runtime.ts';
+import type { ServerProcess } from './server-process.ts';
+
+/** Server settings a test asks for; each runtime turns them into its own flags or variables. */
+export interface ServerSettings {
+  mode?: Mode;
+  workers?: number;
+  poolThreads?: number;
+  maxQueue?: number;
+  maxDelayMs?: number;
+  shutdownTimeoutMs?: number;
+  maxEventLoopDelayMs?: number;
+  /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
+  log?: LogFormat;
+}
+
+export interface RuntimeUnderTest {
+  name: RuntimeName;
+  /** The command that serves the app on 127.0.0.1:`port` with `settings`, logging JSON lines. */
+  command(port: number, settings: ServerSettings): { command: string; args: string[]; env?: Record<string, string> };
+  /** True once the server takes requests. */
+  isReady(server: ServerProcess, port: number): Promise<boolean> | boolean;
+  hasPool: boolean;
+  /** Whether `--workers N` starts N processes. */
+  hasWorkers: boolean;
+  /** Whether the server is configured by command-line flags (and rejects bad ones). */
+  hasCli: boolean;
+  /** Whether SIGTERM drains in-flight requests and exits 0. */
+  hasGracefulShutdown: boolean;
+  /** Whether a client that disconnects aborts its request's signal, so its wait is cancelled. */
+  cancelsOnDisconnect: boolean;
+}
+
+/** The flags every process-based entry (Node, Bun, Deno) takes, from src/config.ts. */
+export function toFlags(port: number, settings: ServerSettings): string[] {
+  const flags = [`--port=${port}`, '--host=127.0.0.1', `--log=${settings.log ?? 'json'}`];
+  if (settings.mode) flags.push(`--mode=${settings.mode}`);
+  if (settings.workers) flags.push(`--workers=${settings.workers}`);
+  if (settings.poolThreads) flags.push(`--pool-threads=${settings.poolThreads}`);
+  if (settings.maxQueue !== undefined) flags.push(`--max-queue=${settings.maxQueue}`);
+  if (settings.maxDelayMs !== undefined) flags.push(`--max-delay-ms=${settings.maxDelayMs}`);
+  if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
+  if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
+  return flags;
+}
+
+/**
+ * wrangler without a terminal, a login or the network: no metrics or error reports, no banner
+ * (the banner runs an update check against the npm registry), no fetch of the Request.cf object
+ * from workers.cloudflare.com, no colour codes in the lines the harness reads.
+ */
+export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
+  CI: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+};
+
+const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
+
+/** What Node, Bun and Deno have alike: a process that logs server_ready, with every capability. */
+const PROCESS_RUNTIME = {
+  isReady: loggedReady,
+  hasPool: true,
+  hasWorkers: true,
+  hasCli: true,
+  hasGracefulShutdown: true,
+  cancelsOnDisconnect: true,
+} satisfies Partial<RuntimeUnderTest>;
+
+export const RUNTIMES: Record<string, RuntimeUnderTest> = {
+  node: {
+    name: 'node',
+    command: (port, settings) => ({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'adapters/node/main.ts', ...toFlags(port, settings)],
+    }),
+    ...PROCESS_RUNTIME,
+  },
+  workerd: {
+    name: 'workerd',
+    // wrangler.js directly (not npx: one process layer fewer); it runs local workerd. The settings
+    // a test asks for become `--var` overrides of wrangler.toml's [vars]; the rest (workers, pool)
+    // has no meaning on Workers, and the tests that need it are not registered for this entry.
+    command: (port, settings) => ({
+      command: process.execPath,
+      args: [
+        'node_modules/wrangler/bin/wrangler.js',
+        'dev',
+        '--ip=127.0.0.1',
+        `--port=${port}`,
+        '--inspector-port=0',
+        '--show-interactive-dev-session=false',
+        // `log` (not `info`) is the level that lets the worker's console.log lines through; they
+        // reach stdout unchanged, one JSON object a line, so waitForLog sees them.
+        '--log-level=log',
+        `--var=LAB_LOG:${settings.log ?? 'json'}`,
+        ...(settings.mode ? [`--var=LAB_MODE:${settings.mode}`] : []),
+        ...(settings.maxDelayMs !== undefined ? [`--var=LAB_MAX_DELAY_MS:${settings.maxDelayMs}`] : []),
+      ],
+      env: WRANGLER_HEADLESS_ENV,
+    }),
+    // The app logs nothing at startup on Workers (it is built on the first request): wrangler's
+    // own line says when the port takes requests.
+    isReady: (server, port) => server.output.some((line) => line.includes(`Ready on http://127.0.0.1:${port}`)),
+    hasPool: false,
+    hasWorkers: false,
+    hasCli: false,
+    // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.
+    hasGracefulShutdown: false,
+    // Measured: wrangler dev's local proxy keeps the request to workerd open after the client has
+    // gone, so request.signal never aborts there (enable_request_signal is set for deployments).
+    cancelsOnDisconnect: false,
+  },
+  bun: {
+    name: 'bun',
+    // node_modules/.bin/bun is the native binary once bun's postinstall ran (allowScripts), not a node wrapper.
+    command: (port, settings) => ({
+      command: fileURLToPath(new URL('../../node_modules/.bin/bun', import.meta.url)),
+      args: ['adapters/bun/main.ts', ...toFlags(port, settings)],
+    }),
+    ...PROCESS_RUNTIME,
+  },
+  deno: {
+    name: 'deno',
+    command: (port, settings) => {
+      // Exactly `npm run start:deno`: the native binary with the permissions users grant, no more.
+      // (The script `exec`s it so that the signals npm forwards reach Deno, not an intermediate sh.)
+      const [command, ...args] = npmScript('start:deno').replace(/^exec\s+/, '').split(/\s+/);
+      return { command: command!, args: [...args, ...toFlags(port, settings)] };
+    },
+    ...PROCESS_RUNTIME,
+  },
+};
+
+/** A package.json script; only scripts that are one plain command line split into argv this way. */
+function npmScript(name: string): string {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const script = scripts[name];
+  if (!script) throw new Error(`package.json has no script ${name}`);
+  return script;
+}
+
+export function runtimeUnderTest(): RuntimeUnderTest {
+  const name = process.env.CONTRACT_RUNTIME ?? 'node';
+  const runtime = RUNTIMES[name];
+  if (!runtime) throw new Error(`CONTRACT_RUNTIME=${name} is not in the matrix (${Object.keys(RUNTIMES).join(', ')})`);
+  return runtime;
+}
