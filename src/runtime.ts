@@ -85,6 +85,9 @@ export interface Runtime {
   memory?(): { rssBytes: number; heapUsedBytes: number };
 }
 
+/** A server that is its own only process. */
+export const ONE_PROCESS: ProcessInfo = { count: 1, balancing: 'one process' };
+
 export interface ProcessInfo {
   /** Processes serving this port, or null where the platform decides (Workers). */
   count: number | null;
