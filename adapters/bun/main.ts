@@ -2,7 +2,7 @@
 // itself; `--workers N` makes this process a supervisor of N children that run this same file.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseServerConfig } from '../../src/config.ts';
+import { parseServerConfig } from '../../src/serve/command-line.ts';
 import { createLogger } from '../../src/logger.ts';
 import { preciseNow } from '../../src/precise-now.js';
 import { ONE_PROCESS } from '../../src/runtime.ts';

@@ -1,7 +1,7 @@
 // The Deno entry: `npm run start:deno`, or `deno run <permissions> adapters/deno/main.ts [options]`.
 // One process serves by itself; `--workers N` makes this process a supervisor of N children that run
 // this same file.
-import { parseServerConfig } from '../../src/config.ts';
+import { parseServerConfig } from '../../src/serve/command-line.ts';
 import { createLogger } from '../../src/logger.ts';
 import { preciseNow } from '../../src/precise-now.js';
 import { ONE_PROCESS } from '../../src/runtime.ts';

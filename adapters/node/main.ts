@@ -2,7 +2,7 @@
 // serves by itself; `--workers N` makes this process a node:cluster primary of N workers.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { parseServerConfig } from '../../src/config.ts';
+import { parseServerConfig } from '../../src/serve/command-line.ts';
 import { createLogger } from '../../src/logger.ts';
 import { preciseNow } from '../../src/precise-now.js';
 import { ONE_PROCESS } from '../../src/runtime.ts';

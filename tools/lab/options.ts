@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { workRefusal } from '../../src/delay-params.ts';
 import { MODES, WORKS, type Mode, type Work } from '../../src/runtime.ts';
-import { runtimeChoice, serverUrlProblem, wholeNumber } from '../harness/option-checks.ts';
+import { wholeNumber } from '../../src/cli.ts';
+import { runtimeChoice, serverUrlProblem } from '../harness/option-checks.ts';
 
 export interface LabOptions {
   /** Runtimes to run, by matrix name; empty when `url` is given. */
