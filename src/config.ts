@@ -25,7 +25,7 @@ export interface ServerConfig {
 }
 
 /**
- * Like AnyIO's default thread limiter (40), which FastAPI's run_in_threadpool uses: the seed's
+ * Like AnyIO's default thread limiter (40), which FastAPI's run_in_threadpool uses: the FastAPI guide's
  * threadpool demo, 10 concurrent 1 s sleeps, then finishes in about 1 s.
  */
 export const DEFAULT_POOL_THREADS = 40;

@@ -15,7 +15,7 @@ export interface DelayDefaults {
 
 export type ParseResult = { ok: true; value: DelayParams } | { ok: false; message: string };
 
-/** The seed's 3 s. */
+/** The FastAPI guide's 3 s. */
 export const DEFAULT_DELAY_MS = 3000;
 const PARAM_NAMES = ['mode', 'ms', 'work'] as const;
 const INTEGER = /^\d{1,16}$/;

@@ -1,12 +1,12 @@
-// Runs the work of one `POST /delay` in the way its mode asks: the seed's three single-process lessons.
+// Runs the work of one `POST /delay` in the way its mode asks: the FastAPI guide's three single-process lessons.
 import { supportedModes, type DelayParams } from './delay-params.ts';
 import { ModeUnsupportedError } from './errors.ts';
 import type { Runtime, WorkTiming } from './runtime.ts';
 
 /**
- * blocking: runs on the event loop's thread and holds it (seed main_simple.py, time.sleep in async def).
- * async:    a timer; the loop serves others meanwhile (seed main_sync.py, await asyncio.sleep).
- * pool:     the same blocking work on a pool thread (seed main_threadpool.py, run_in_threadpool).
+ * blocking: runs on the event loop's thread and holds it (the guide's main_simple.py, time.sleep in async def).
+ * async:    a timer; the loop serves others meanwhile (the guide's main_sync.py, await asyncio.sleep).
+ * pool:     the same blocking work on a pool thread (the guide's main_threadpool.py, run_in_threadpool).
  * `onStart` is called with the time the work started: at once on the loop's thread; for the pool, when
  * its thread reports back, since the loop cannot see a thread start.
  */

@@ -3,7 +3,7 @@
 
 export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd';
 
-/** How `POST /delay` runs its work: the seed's three single-process lessons. */
+/** How `POST /delay` runs its work: the FastAPI guide's three single-process lessons. */
 export type Mode = 'blocking' | 'async' | 'pool';
 export const MODES: readonly Mode[] = ['blocking', 'async', 'pool'];
 

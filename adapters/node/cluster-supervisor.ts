@@ -1,4 +1,4 @@
-// `--workers N` on Node: the seed's `uvicorn --workers 4`. The primary accepts nothing itself; it
+// `--workers N` on Node: the FastAPI guide's `uvicorn --workers 4`. The primary accepts nothing itself; it
 // forks N workers that share the port (node:cluster hands connections out round-robin), restarts a
 // worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone.
 import cluster, { type Worker } from 'node:cluster';

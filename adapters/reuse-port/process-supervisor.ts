@@ -1,4 +1,4 @@
-// `--workers N` for the runtimes whose processes share a port with SO_REUSEPORT (Bun, Deno): the seed's
+// `--workers N` for the runtimes whose processes share a port with SO_REUSEPORT (Bun, Deno): the FastAPI guide's
 // `uvicorn --workers 4`. Unlike node:cluster there is no primary handing out connections: each child
 // listens itself and the kernel spreads connections. This class only keeps N children alive: it
 // starts them, announces `server_ready` when all of them listen, restarts one that dies (backing off
