@@ -1,8 +1,7 @@
 // GET /metrics in the Prometheus text format: what a dashboard needs to see this server's load.
 import type { LoopLagMonitor } from './loop-lag.ts';
+import { renderExposition, type Labels, type MetricFamily } from './observability/exposition.ts';
 import type { Runtime } from './runtime.ts';
-
-type Labels = Record<string, string>;
 
 export class Metrics {
   readonly #requests = new Map<string, { labels: Labels; count: number }>();
@@ -20,11 +19,19 @@ export class Metrics {
     this.#requests.set(key, entry);
   }
 
+  /** This process's series in the Prometheus text format: GET /metrics of a lone process. */
   render(runtime: Runtime, loopLag?: LoopLagMonitor): string {
-    const lines: string[] = [];
+    return renderExposition(this.families(runtime, loopLag));
+  }
+
+  /**
+   * This process's series as data, every sample labelled with its worker_id (the pid) and runtime, so
+   * that a supervisor can merge the families of all its processes into one scrape.
+   */
+  families(runtime: Runtime, loopLag?: LoopLagMonitor): MetricFamily[] {
+    const families: MetricFamily[] = [];
     const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [Labels, number][]): void => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, value] of samples) lines.push(`${name}${formatLabels(labels)} ${value}`);
+      families.push({ name, type, help, samples: samples.map(([labels, value]) => ({ labels, value })) });
     };
     const worker = { worker_id: String(runtime.workerId()), runtime: runtime.name };
     metric('lab_http_requests_total', 'counter', 'Requests answered, by route, mode and status.', [...this.#requests.values()].map(({ labels, count }) => [{ ...worker, ...labels }, count]));
@@ -43,16 +50,16 @@ export class Metrics {
       metric('lab_event_loop_lag_seconds', 'gauge', 'How late the event loop is now.', [[worker, loopLag.lagMs() / 1000]]);
       metric('lab_event_loop_lag_max_seconds', 'gauge', 'The largest event-loop lag seen since start.', [[worker, loopLag.maxLagMs() / 1000]]);
     }
-    const memory = runtime.memory?.();
-    if (memory) {
-      metric('lab_process_resident_memory_bytes', 'gauge', 'Resident memory of this process.', [[worker, memory.rssBytes]]);
-      metric('lab_process_heap_used_bytes', 'gauge', 'JavaScript heap in use.', [[worker, memory.heapUsedBytes]]);
+    const stats = runtime.processStats?.();
+    if (stats) {
+      // The names every Prometheus client library uses for these, so that existing dashboards read them.
+      metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[worker, stats.rssBytes]]);
+      metric('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', [[worker, stats.cpuSeconds]]);
+      metric('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', [[worker, stats.startTimeSeconds]]);
+      // The same value as process_resident_memory_bytes, under the name this server first used.
+      metric('lab_process_resident_memory_bytes', 'gauge', 'Resident memory of this process (the same as process_resident_memory_bytes).', [[worker, stats.rssBytes]]);
+      metric('lab_process_heap_used_bytes', 'gauge', 'JavaScript heap in use.', [[worker, stats.heapUsedBytes]]);
     }
-    return `${lines.join('\n')}\n`;
+    return families;
   }
-}
-
-function formatLabels(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
 }

@@ -65,8 +65,18 @@ export interface Runtime {
   readonly pool?: ThreadPool;
   /** How requests are spread over processes, for `GET /info`. */
   readonly processes: ProcessInfo;
-  /** This process's memory, for `GET /metrics`; absent where the runtime cannot tell (Workers). */
-  memory?(): { rssBytes: number; heapUsedBytes: number };
+  /** This process's memory, CPU time and start, for `GET /metrics`; absent where the runtime cannot tell (Workers). */
+  processStats?(): ProcessStats;
+}
+
+/** What node:process tells about the process it runs in (Node, Bun and Deno all implement it). */
+export interface ProcessStats {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** User plus system CPU time since the process started. */
+  cpuSeconds: number;
+  /** When the process started, in seconds since the Unix epoch. */
+  startTimeSeconds: number;
 }
 
 /** A server that is its own only process. */

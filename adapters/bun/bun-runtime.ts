@@ -3,7 +3,7 @@ import { abortableSleep } from '../../src/abortable-sleep.ts';
 import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.ts';
 import { preciseNow } from '../../src/precise-now.js';
 import { blockThreadOnBun } from './bun-blocking.ts';
-import { processMemory } from '../process-stats/process-memory.ts';
+import { processStats } from '../process-stats/process-stats.ts';
 
 export function createBunRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   return {
@@ -17,6 +17,6 @@ export function createBunRuntime(pool: ThreadPool, processes: ProcessInfo): Runt
     block: (ms: number, work: Work) => blockThreadOnBun(ms, work),
     pool,
     processes,
-    memory: processMemory,
+    processStats,
   };
 }

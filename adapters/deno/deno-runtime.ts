@@ -4,6 +4,7 @@ import { abortableSleep } from '../../src/abortable-sleep.ts';
 import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.ts';
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
+import { processStats } from '../process-stats/process-stats.ts';
 
 export function createDenoRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   return {
@@ -15,9 +16,6 @@ export function createDenoRuntime(pool: ThreadPool, processes: ProcessInfo): Run
     block: (ms: number, work: Work) => blockThread(ms, work),
     pool,
     processes,
-    memory: () => {
-      const { rss, heapUsed } = Deno.memoryUsage();
-      return { rssBytes: rss, heapUsedBytes: heapUsed };
-    },
+    processStats,
   };
 }

@@ -4,7 +4,7 @@ import { WorkCancelledError } from '../../src/errors.ts';
 import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.ts';
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
-import { processMemory } from '../process-stats/process-memory.ts';
+import { processStats } from '../process-stats/process-stats.ts';
 
 export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   return {
@@ -23,6 +23,6 @@ export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Run
     block: (ms: number, work: Work) => blockThread(ms, work),
     pool,
     processes,
-    memory: processMemory,
+    processStats,
   };
 }
