@@ -110,3 +110,28 @@ describe('routes', () => {
     expect(body.message.length).toBeLessThan(200);
   });
 });
+
+describe('under --workers (a ClusterView given)', () => {
+  const cluster = {
+    metrics: async () => '# every process\n',
+    processes: async () => ({ supervisor: { pid: 1, uptime_seconds: 9, restarts: 0, gave_up: false }, list: [{ pid: 4242, uptime_seconds: 3, requests_served: 5 }], missing: [] }),
+  };
+
+  it('GET /metrics answers with what the supervisor collected', async () => {
+    const app = createApp({ runtime: fakeRuntime(), defaultMode: 'async', maxDelayMs: 10_000, logger: silent, cluster });
+    const response = await app.request('/metrics');
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await response.text()).toBe('# every process\n');
+  });
+
+  it('GET /info lists every process beside how they share the port', async () => {
+    const app = createApp({ runtime: fakeRuntime(), defaultMode: 'async', maxDelayMs: 10_000, logger: silent, cluster });
+    expect(((await (await app.request('/info')).json()) as { processes: unknown }).processes).toEqual({
+      count: 1,
+      balancing: 'one process',
+      supervisor: { pid: 1, uptime_seconds: 9, restarts: 0, gave_up: false },
+      list: [{ pid: 4242, uptime_seconds: 3, requests_served: 5 }],
+      missing: [],
+    });
+  });
+});

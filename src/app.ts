@@ -15,6 +15,8 @@ import {
 import type { Logger } from './logger.ts';
 import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
+import { EXPOSITION_CONTENT_TYPE } from './observability/exposition.ts';
+import type { ClusterView } from './observability/supervisor-link.ts';
 import { delayMessage, runDelay } from './run-delay.ts';
 import type { Mode, Runtime } from './runtime.ts';
 import { formatTimestamp } from './timestamp.ts';
@@ -31,6 +33,10 @@ export interface AppOptions {
   loopLag?: LoopLagMonitor;
   /** Above this lag (ms), every route but the probes (/health, /info, /metrics) answers 503 at once, as Fastify's under-pressure does; 0 = never. */
   maxEventLoopDelayMs?: number;
+  /** This process's counters; made here when absent. A supervised process shares them with its supervisor link. */
+  metrics?: Metrics;
+  /** Under --workers: /metrics and /info answer for every process, through the supervisor. Absent for a lone process. */
+  cluster?: ClusterView;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -55,7 +61,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const { runtime, defaultMode, maxDelayMs, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let requestCount = 0;
-  const metrics = new Metrics();
+  const metrics = options.metrics ?? new Metrics();
+  const { cluster } = options;
   const app = new Hono<AppEnv>();
 
   app.use(async (c, next) => {
@@ -83,9 +90,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
-  app.get('/metrics', (c) => c.text(metrics.render(runtime, options.loopLag), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/metrics', async (c) =>
+    c.text(cluster ? await cluster.metrics() : metrics.render(runtime, options.loopLag), 200, { 'Content-Type': EXPOSITION_CONTENT_TYPE }),
+  );
 
-  app.get('/info', (c) =>
+  app.get('/info', async (c) =>
     c.json({
       runtime: runtime.name,
       version: runtime.version,
@@ -99,7 +108,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
             runtime.pool.stats(),
           )
         : null,
-      processes: runtime.processes,
+      processes: cluster ? { ...runtime.processes, ...(await cluster.processes()) } : runtime.processes,
     }),
   );
 

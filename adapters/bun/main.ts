@@ -11,6 +11,7 @@ import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
+import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { createBunRuntime } from './bun-runtime.ts';
 import { listenBun } from './listen.ts';
 
@@ -42,7 +43,7 @@ if (config.workers > 1 && !supervised) {
     listen: listenBun(config, supervised),
     host: process,
     runtimeLabel,
-    ...(supervised ? { reportReady: reportChildReady } : {}),
+    ...(supervised ? { reportReady: reportChildReady, supervisor: supervisorChannel() } : {}),
   });
   if (supervised) onSupervisorGone((reason) => void serving.stop(reason));
 }

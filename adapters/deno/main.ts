@@ -11,6 +11,7 @@ import type { HostProcess } from '../../src/serve/listener.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
+import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { createDenoRuntime } from './deno-runtime.ts';
 import { DenoThreadPool } from './deno-thread-pool.ts';
 import { listenDeno, netPermission } from './listen.ts';
@@ -53,7 +54,7 @@ if (config.workers > 1 && !supervised) {
     listen: listenDeno(config, supervised),
     host,
     runtimeLabel,
-    ...(supervised ? { reportReady: reportChildReady } : {}),
+    ...(supervised ? { reportReady: reportChildReady, supervisor: supervisorChannel() } : {}),
   });
   if (supervised) onSupervisorGone((reason) => void serving.stop(reason));
 }

@@ -1,10 +1,14 @@
 // `--workers N` on Node: the FastAPI guide's `uvicorn --workers 4`. The primary accepts nothing itself; it
 // forks N workers that share the port (node:cluster hands connections out round-robin), restarts a
-// worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone.
+// worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone. A scrape of
+// GET /metrics or /info reaching any worker is answered for all of them through this primary
+// (src/observability/scrape-collector.ts, over cluster IPC).
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../src/logger.ts';
+import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import { EXIT_FAILED, EXIT_OK } from '../../src/serve/exit-codes.ts';
+import { childPort } from '../ipc/scrape-channel.ts';
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
 import { logServerReady } from '../../src/serve/server-ready.ts';
 import type { ServerConfig } from '../../src/config.ts';
@@ -25,6 +29,20 @@ export class ClusterSupervisor {
   readonly #restarts = new RestartPolicy();
   #closing = false;
   #ready = false;
+  /** Workers forked to replace one that died. */
+  #restarted = 0;
+  #gaveUp = false;
+  readonly #scrapes = new ScrapeCollector({
+    children: () => [...this.#listeningWorkers].map((worker) => childPort(worker.process.pid!, worker)),
+    state: () => ({
+      pid: process.pid,
+      uptimeSeconds: process.uptime(),
+      restarts: this.#restarted,
+      gaveUp: this.#gaveUp,
+      starting: this.#startedAt.size - this.#listeningWorkers.size,
+      desired: this.#config.workers,
+    }),
+  });
 
   constructor(config: ServerConfig, logger: Logger) {
     this.#config = config;
@@ -45,6 +63,7 @@ export class ClusterSupervisor {
   #fork(): void {
     const worker = cluster.fork();
     this.#startedAt.set(worker, Date.now());
+    worker.on('message', (message: unknown) => this.#scrapes.receive(childPort(worker.process.pid!, worker), message));
     this.#logger.info('worker_started', `Started worker ${worker.process.pid}`, { worker_id: process.pid, child: worker.process.pid });
   }
 
@@ -72,13 +91,16 @@ export class ClusterSupervisor {
     if (decision.giveUp) {
       this.#logger.error('worker_exited', `Worker ${pid} died ${decision.failedStarts} times in a row soon after starting; giving up`, { worker_id: process.pid, child: pid });
       this.#closing = true;
+      this.#gaveUp = true;
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
       process.exit(EXIT_FAILED);
     }
     const delay = decision.delayMs;
     this.#logger.warn('worker_exited', `Worker ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { worker_id: process.pid, child: pid });
     setTimeout(() => {
-      if (!this.#closing) this.#fork();
+      if (this.#closing) return;
+      this.#restarted++;
+      this.#fork();
     }, delay);
   }
 

@@ -9,6 +9,7 @@ import { ONE_PROCESS } from '../../src/runtime.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
+import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { ClusterSupervisor, CLUSTER_PROCESSES } from './cluster-supervisor.ts';
 import { listenNode } from './listen.ts';
 import { createNodeRuntime } from './node-runtime.ts';
@@ -31,7 +32,8 @@ if (config.workers > 1 && cluster.isPrimary) {
     listen: listenNode(config),
     host: process,
     runtimeLabel: `node ${process.versions.node}`,
-    // A cluster worker leaves the announcement to its primary, which waits for all of them.
-    ...(cluster.isPrimary ? {} : { reportReady: () => {} }),
+    // A cluster worker leaves the announcement to its primary, which waits for all of them, and
+    // answers scrapes for all of them through it.
+    ...(cluster.isPrimary ? {} : { reportReady: () => {}, supervisor: supervisorChannel() }),
   });
 }

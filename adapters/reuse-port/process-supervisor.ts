@@ -2,7 +2,9 @@
 // `uvicorn --workers 4`. Unlike node:cluster there is no primary handing out connections: each child
 // listens itself and the kernel spreads connections. This class only keeps N children alive: it
 // starts them, announces `server_ready` when all of them listen, restarts one that dies (backing off
-// when they keep dying), forwards SIGINT/SIGTERM, and leaves no child behind when it exits.
+// when they keep dying), forwards SIGINT/SIGTERM, and leaves no child behind when it exits. A scrape
+// of GET /metrics or /info reaching any child is answered for all of them through this supervisor
+// (src/observability/scrape-collector.ts), over an IPC channel given to each child.
 //
 // Runtime-neutral: node:child_process, node:readline, node:timers and process signals, which Bun and
 // Deno both provide (Deno needs --allow-run for its own binary). The child command is a parameter;
@@ -20,6 +22,8 @@ import { EXIT_BAD_USAGE, EXIT_FAILED, EXIT_OK } from '../../src/serve/exit-codes
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
 import { logServerReady } from '../../src/serve/server-ready.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
+import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
+import { childPort } from '../ipc/scrape-channel.ts';
 import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
@@ -52,6 +56,20 @@ export class ProcessSupervisor {
   readonly #restarts = new RestartPolicy();
   #closing = false;
   #ready = false;
+  /** Children started to replace one that died. */
+  #restarted = 0;
+  #gaveUp = false;
+  readonly #scrapes = new ScrapeCollector({
+    children: () => [...this.#children].filter((child) => child.listening).map((child) => childPort(child.process.pid!, child.process)),
+    state: () => ({
+      pid: process.pid,
+      uptimeSeconds: process.uptime(),
+      restarts: this.#restarted,
+      gaveUp: this.#gaveUp,
+      starting: [...this.#children].filter((child) => !child.listening).length,
+      desired: this.#options.config.workers,
+    }),
+  });
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -79,7 +97,8 @@ export class ProcessSupervisor {
         // stdin: a pipe only we hold the write end of (and never write to): the child sees EOF when
         // we die, however we die. stdout: the child's log lines go straight out, not through us.
         // stderr: through us, to catch the readiness line; every other line is passed on.
-        stdio: ['pipe', 'inherit', 'pipe'],
+        // ipc: scrapes (process.send in the child; Bun and Deno both implement it).
+        stdio: ['pipe', 'inherit', 'pipe', 'ipc'],
       }),
       startedAt: Date.now(),
       listening: false,
@@ -89,6 +108,7 @@ export class ProcessSupervisor {
       if (line === CHILD_READY_LINE) this.#onListening(child);
       else process.stderr.write(`${line}\n`);
     });
+    child.process.on('message', (message: unknown) => this.#scrapes.receive(childPort(child.process.pid!, child.process), message));
     child.process.on('error', (error) => this.#options.logger.error('error', `Cannot start ${command}: ${error.message}`, this.#who));
     // 'close', not 'exit': it comes after the child's last stderr line was passed on, and Bun emits
     // only 'error' and 'close' (no 'exit') for a command that cannot start at all (ENOENT).
@@ -124,13 +144,16 @@ export class ProcessSupervisor {
       // A process manager above us sees the non-zero exit.
       logger.error('worker_exited', `${name} died ${decision.failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
       this.#closing = true;
+      this.#gaveUp = true;
       this.#killAll();
       process.exit(EXIT_FAILED);
     }
     const delay = decision.delayMs;
     logger.warn('worker_exited', `${name} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { ...this.#who, child: pid });
     setTimeout(() => {
-      if (!this.#closing) this.#spawn();
+      if (this.#closing) return;
+      this.#restarted++;
+      this.#spawn();
     }, delay);
   }
 

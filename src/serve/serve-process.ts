@@ -6,6 +6,9 @@ import { createApp } from '../app.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createLoopLagMonitor } from '../loop-lag.ts';
+import { Metrics } from '../metrics.ts';
+import { processSnapshot } from '../observability/process-snapshot.ts';
+import { SupervisorLink, type SupervisorChannel } from '../observability/supervisor-link.ts';
 import type { Runtime } from '../runtime.ts';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import type { HostProcess, Listen } from './listener.ts';
@@ -25,6 +28,11 @@ export interface ServeProcessOptions {
    * of `--workers N` tells its supervisor instead, which announces once all of them listen.
    */
   reportReady?: (url: string) => void;
+  /**
+   * A process of `--workers N`: its channel to the supervisor. GET /metrics and /info then answer for
+   * every process, collected through the supervisor (../observability/supervisor-link.ts).
+   */
+  supervisor?: SupervisorChannel;
 }
 
 export interface ServingProcess {
@@ -36,6 +44,8 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
   const { config, logger, runtime, host } = options;
   const who = { worker_id: host.pid };
   const loopLag = createLoopLagMonitor(runtime.now);
+  const metrics = new Metrics();
+  const cluster = options.supervisor && new SupervisorLink(options.supervisor, () => processSnapshot(metrics, runtime, loopLag));
   const app = createApp({
     runtime,
     defaultMode: config.mode,
@@ -43,6 +53,8 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     logger,
     loopLag,
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    metrics,
+    cluster,
   });
 
   let listener;
