@@ -1,14 +1,16 @@
 // `--workers N` under supervision, on every runtime that has it (Node's cluster primary, the Bun and
 // Deno process supervisors): N processes behind one port, a crashed one replaced, none left behind
 // however the supervisor ends (SIGTERM, or SIGKILL with no chance to clean up), and a supervisor
-// whose processes cannot start gives up with a non-zero exit instead of spinning.
+// whose processes cannot start gives up with a non-zero exit instead of spinning. And one GET /metrics
+// or /info answers for every process, through the supervisor.
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../tools/harness/free-port.ts';
-import { request } from '../../tools/harness/http-client.ts';
+import { post, request } from '../../tools/harness/http-client.ts';
 import { isAlive, ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
+import { parseExposition, select, total, type ParsedSample } from '../support/prometheus-text.ts';
 
 const runtime = runtimeUnderTest();
 const WORKERS = 4;
@@ -128,5 +130,133 @@ describe(`--workers ${WORKERS} supervision on ${runtime.name}`, () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+});
+
+/** Processes for the scrape tests: few enough to start fast, more than two so that one can be left out. */
+const SCRAPE_WORKERS = 3;
+/** GET / sent before the first scrape, each on a new connection, so that they spread over the processes. */
+const SENT = 30;
+
+/** One scrape, checked against the text format's rules, as samples. */
+async function scrape(server: StartedServer, timeoutMs = CLIENT_TIMEOUT_MS): Promise<{ samples: ParsedSample[]; comments: string[]; text: string }> {
+  const response = await request(`${server.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+  expect(response.status).toBe(200);
+  const { samples, comments, problems } = parseExposition(response.text);
+  expect(problems, response.text).toEqual([]);
+  return { samples, comments, text: response.text };
+}
+
+/** The worker_ids of the processes whose series a scrape holds. */
+const workerIds = (samples: ParsedSample[]): Set<number> => new Set(select(samples, 'lab_http_requests_in_flight').map((sample) => Number(sample.labels.worker_id)));
+
+/** GET / answered by each process in a scrape, by worker_id. */
+function rootRequests(samples: ParsedSample[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const sample of select(samples, 'lab_http_requests_total', { route: '/' })) {
+    const pid = Number(sample.labels.worker_id);
+    counts.set(pid, (counts.get(pid) ?? 0) + sample.value);
+  }
+  return counts;
+}
+
+interface ProcessesInfo {
+  count: number;
+  supervisor: { pid: number; uptime_seconds: number; restarts: number; gave_up: boolean } | null;
+  list: { pid: number; uptime_seconds: number; requests_served: number }[];
+  missing: (number | string)[];
+}
+
+describe(`GET /metrics and /info with --workers ${SCRAPE_WORKERS} on ${runtime.name}`, () => {
+  it('one scrape holds every process and adds up to what was sent; after a SIGKILL, the live processes only and one restart', async () => {
+    const server = await startRuntime(runtime, { workers: SCRAPE_WORKERS });
+    const children = startedChildren(server.process);
+    // The only requests before the first scrape: startRuntime waits on the server_ready line, not on HTTP.
+    const answers = await Promise.all(Array.from({ length: SENT }, () => request(`${server.url}/`)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(SENT).fill(200));
+    const sentTo = new Map<number, number>();
+    for (const answer of answers) {
+      const pid = (answer.json as { worker_id: number }).worker_id;
+      sentTo.set(pid, (sentTo.get(pid) ?? 0) + 1);
+    }
+
+    const first = await scrape(server);
+    expect(workerIds(first.samples)).toEqual(new Set(children));
+    // Each process counted exactly the GET / it answered (each answer names its worker_id)...
+    expect(rootRequests(first.samples)).toEqual(sentTo);
+    // ...and nothing else: the scrape itself is still in flight on the process answering it, so no
+    // process has counted it yet, and it is the one request in flight across all of them.
+    expect(total(first.samples, 'lab_http_requests_total')).toBe(SENT);
+    expect(total(first.samples, 'lab_http_requests_in_flight')).toBe(1);
+    expect(select(first.samples, 'lab_scrape_missing').map((sample) => sample.value)).toEqual([0, 0, 0]);
+    expect(total(first.samples, 'lab_supervisor_restarts_total')).toBe(0);
+    expect(total(first.samples, 'lab_supervisor_children', { state: 'listening' })).toBe(SCRAPE_WORKERS);
+    for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'process_start_time_seconds']) {
+      expect(select(first.samples, name).map((sample) => Number(sample.labels.worker_id)).sort()).toEqual([...children].sort());
+    }
+    expect(Math.min(...select(first.samples, 'process_resident_memory_bytes').map((sample) => sample.value))).toBeGreaterThan(1_000_000);
+
+    const [victim, ...survivors] = children as [number, ...number[]];
+    process.kill(victim, 'SIGKILL');
+    // The condition: a scrape that holds SCRAPE_WORKERS processes again, the victim not among them (so
+    // its replacement listens). Each poll is a request of its own on a new connection, given up after
+    // a while: node:cluster's primary may hand one to the victim as it dies, and that one is never answered.
+    let second: Awaited<ReturnType<typeof scrape>> | undefined;
+    await vi.waitFor(
+      async () => {
+        const polled = await scrape(server, 2_000);
+        const ids = workerIds(polled.samples);
+        expect(ids.has(victim)).toBe(false);
+        expect(ids.size).toBe(SCRAPE_WORKERS);
+        second = polled;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    const samples = second!.samples;
+    const replacement = [...workerIds(samples)].find((pid) => !children.includes(pid))!;
+    expect(workerIds(samples)).toEqual(new Set([...survivors, replacement]));
+    // The victim's counters are gone, not carried over: the survivors' are as they were, the
+    // replacement's start from nothing, and the supervisor counts one restart.
+    const expected = new Map(survivors.filter((pid) => sentTo.has(pid)).map((pid) => [pid, sentTo.get(pid)!]));
+    expect(rootRequests(samples)).toEqual(expected);
+    expect(total(samples, 'lab_http_requests_total', { route: '/' })).toBe(SENT - (sentTo.get(victim) ?? 0));
+    expect(total(samples, 'lab_supervisor_restarts_total')).toBe(1);
+    expect(select(samples, 'lab_scrape_missing').map((sample) => sample.value)).toEqual([0, 0, 0]);
+
+    // /info lists the same processes, through the same collection.
+    const info = (await request(`${server.url}/info`)).json as { processes: ProcessesInfo };
+    expect(info.processes).toMatchObject({ count: SCRAPE_WORKERS, missing: [], supervisor: { pid: server.process.pid, restarts: 1, gave_up: false } });
+    expect(new Set(info.processes.list.map((entry) => entry.pid))).toEqual(new Set([...survivors, replacement]));
+    const uptime = (pid: number): number => info.processes.list.find((entry) => entry.pid === pid)!.uptime_seconds;
+    for (const pid of survivors) expect(uptime(pid)).toBeGreaterThan(uptime(replacement));
+    for (const pid of survivors) expect(info.processes.list.find((entry) => entry.pid === pid)!.requests_served).toBeGreaterThanOrEqual(sentTo.get(pid) ?? 0);
+    expect((await server.process.stop()).code).toBe(0);
+  });
+
+  it('leaves out a process that does not answer in time, says which, and still answers within a second', async () => {
+    const server = await startRuntime(runtime, { workers: SCRAPE_WORKERS });
+    // A blocking request holds one process's event loop: it reads no IPC message until it is done.
+    const blocker = post(`${server.url}/delay?mode=blocking&ms=3000`);
+    const busy = (await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.mode === 'blocking')).worker_id as number;
+    // Scrapes on new connections: those that reach the busy process wait for it; the others (all but
+    // (1/3)^10 of the time, at least one) answer without it.
+    const scrapes = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const sentAt = Date.now();
+        const response = await request(`${server.url}/metrics`);
+        return { ...parseExposition(response.text), elapsedMs: Date.now() - sentAt };
+      }),
+    );
+    const withoutBusy = scrapes.filter((s) => select(s.samples, 'lab_scrape_missing', { worker_id: String(busy) })[0]?.value === 1);
+    expect(withoutBusy.length).toBeGreaterThan(0);
+    for (const s of withoutBusy) {
+      expect(s.problems).toEqual([]);
+      expect(s.elapsedMs).toBeLessThan(1_000);
+      expect(s.comments).toContain(`Process ${busy} did not answer within 300 ms: its series are left out of this scrape (lab_scrape_missing).`);
+      expect(workerIds(s.samples)).toEqual(new Set(startedChildren(server.process).filter((pid) => pid !== busy)));
+      expect(select(s.samples, 'lab_scrape_missing').filter((sample) => sample.value === 0)).toHaveLength(SCRAPE_WORKERS - 1);
+    }
+    expect((await blocker).status).toBe(200);
+    expect((await server.process.stop()).code).toBe(0);
   });
 });
