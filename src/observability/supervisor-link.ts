@@ -92,13 +92,18 @@ export class SupervisorLink implements ClusterView {
     const report = await this.collect();
     if (!report) {
       const self = this.#snapshot();
-      return { supervisor: null, list: [{ pid: self.pid, uptime_seconds: self.uptimeSeconds, requests_served: self.requestsServed }], missing: ['supervisor'] };
+      return { supervisor: null, list: [{ pid: self.pid, uptime_seconds: toMs(self.uptimeSeconds), requests_served: self.requestsServed }], missing: ['supervisor'] };
     }
     const { supervisor } = report;
     return {
-      supervisor: { pid: supervisor.pid, uptime_seconds: supervisor.uptimeSeconds, restarts: supervisor.restarts, gave_up: supervisor.gaveUp },
-      list: report.processes.map((p) => ({ pid: p.pid, uptime_seconds: p.uptimeSeconds, requests_served: p.requestsServed })),
+      supervisor: { pid: supervisor.pid, uptime_seconds: toMs(supervisor.uptimeSeconds), restarts: supervisor.restarts, gave_up: supervisor.gaveUp },
+      list: report.processes.map((p) => ({ pid: p.pid, uptime_seconds: toMs(p.uptimeSeconds), requests_served: p.requestsServed })),
       missing: report.missing,
     };
   }
+}
+
+/** Seconds to the millisecond: enough for a person reading /info. */
+function toMs(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
