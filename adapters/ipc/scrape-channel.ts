@@ -43,3 +43,38 @@ export function childPort(pid: number, child: IpcChild): ChildPort {
     },
   };
 }
+
+/** A child process as its supervisor sees it end: node:child_process's ChildProcess. */
+export interface EndingChild {
+  readonly stderr: { once(event: 'close', listener: () => void): unknown } | null;
+  once(event: 'close' | 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
+
+/**
+ * Calls `onGone` once, when the child has exited and its stderr has been read to the end: its last
+ * lines are passed on before it counts as gone. That is what 'close' says, and 'close' alone is
+ * enough on Node and Bun (Bun emits only 'error' and 'close', no 'exit', for a command that cannot
+ * start). But 'close' also waits for the IPC channel, and Deno 2.9.6 never closes that channel (no
+ * 'disconnect', no 'close') for a child that died with messages unread in it (its read fails with
+ * ECONNRESET instead of seeing EOF): a child killed while a scrape waits on it. So 'exit' together
+ * with the end of stderr counts too.
+ */
+export function onceGone(child: EndingChild, onGone: (code: number | null, signal: NodeJS.Signals | null) => void): void {
+  let gone = false;
+  let exit: [number | null, NodeJS.Signals | null] | undefined;
+  let stderrEnded = child.stderr === null;
+  const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+    if (gone) return;
+    gone = true;
+    onGone(code, signal);
+  };
+  child.once('close', done);
+  child.once('exit', (code, signal) => {
+    exit = [code, signal];
+    if (stderrEnded) done(code, signal);
+  });
+  child.stderr?.once('close', () => {
+    stderrEnded = true;
+    if (exit) done(...exit);
+  });
+}

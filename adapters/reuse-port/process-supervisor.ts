@@ -23,7 +23,7 @@ import { RestartPolicy } from '../../src/serve/restart-policy.ts';
 import { logServerReady } from '../../src/serve/server-ready.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
 import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
-import { childPort } from '../ipc/scrape-channel.ts';
+import { childPort, onceGone } from '../ipc/scrape-channel.ts';
 import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
@@ -110,9 +110,9 @@ export class ProcessSupervisor {
     });
     child.process.on('message', (message: unknown) => this.#scrapes.receive(childPort(child.process.pid!, child.process), message));
     child.process.on('error', (error) => this.#options.logger.error('error', `Cannot start ${command}: ${error.message}`, this.#who));
-    // 'close', not 'exit': it comes after the child's last stderr line was passed on, and Bun emits
-    // only 'error' and 'close' (no 'exit') for a command that cannot start at all (ENOENT).
-    child.process.on('close', (code, signal) => this.#onExit(child, code, signal));
+    // Once it has exited and its last stderr line was passed on ('close', or 'exit' where Deno's IPC
+    // channel never closes: see onceGone).
+    onceGone(child.process, (code, signal) => this.#onExit(child, code, signal));
   }
 
   #onListening(child: Child): void {
