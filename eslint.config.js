@@ -38,7 +38,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^\\.\\./(node|bun|deno|cloudflare)/', message: 'adapters/<runtime>/ imports no other runtime: move shared code to a folder of its own (tinypool/, reuse-port/, process-stats/)' }] },
+        { patterns: [{ regex: '^\\.\\./(node|bun|deno|cloudflare)/', message: 'adapters/<runtime>/ imports no other runtime: move shared code to a folder of its own (tinypool/, reuse-port/, process-stats/, ipc/)' }] },
       ],
     },
   },
