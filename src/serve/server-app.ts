@@ -21,6 +21,7 @@ export function createServerApp(runtime: Runtime, config: ServerConfig, logger: 
     logger,
     loopLag,
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    labUi: config.labUi,
   });
   return { app, loopLag };
 }
