@@ -3,6 +3,7 @@
 import type { Logger } from '../../src/logger.ts';
 import type { ServerConfig } from '../../src/config.ts';
 import { createServerApp } from '../../src/serve/server-app.ts';
+import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 import { onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { createBunRuntime } from './bun-runtime.ts';
@@ -41,7 +42,10 @@ export function serveBun(config: ServerConfig, logger: Logger, supervised: boole
 
   const url = server.url.origin;
   if (supervised) reportChildReady();
-  else logger.info('server_ready', `Concurrency Lab (bun ${Bun.version}) listening on ${url}, mode ${config.mode}`, { ...who, url, processes: 1 });
+  else {
+    const lab = labReadyNote(config, url);
+    logger.info('server_ready', `Concurrency Lab (bun ${Bun.version}) listening on ${url}, mode ${config.mode}${lab.text}`, { ...who, url, processes: 1, ...lab.fields });
+  }
 
   let stopping = false;
   const stop = async (reason: string): Promise<void> => {

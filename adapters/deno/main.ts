@@ -8,6 +8,7 @@ import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
 import { netPermission, serveDeno } from './serve-deno.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
+import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
 
 /** The code a child's pool threads load: Web Workers need read permission for their modules. */
 const SOURCE_DIRS = [new URL('.', import.meta.url), new URL('../../src/', import.meta.url)].map((url) => decodeURIComponent(url.pathname));
@@ -45,11 +46,14 @@ if (isSupervisedChild(Deno.env.toObject())) {
     logger,
     processes: { count: 1, balancing: 'one process' },
     reusePort: false,
-    onListening: (url) =>
-      logger.info('server_ready', `Concurrency Lab (deno ${Deno.version.deno}) listening on ${url}, mode ${config.mode}`, {
+    onListening: (url) => {
+      const lab = labReadyNote(config, url);
+      logger.info('server_ready', `Concurrency Lab (deno ${Deno.version.deno}) listening on ${url}, mode ${config.mode}${lab.text}`, {
         worker_id: Deno.pid,
         url,
         processes: 1,
-      }),
+        ...lab.fields,
+      });
+    },
   });
 }

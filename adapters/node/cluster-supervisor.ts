@@ -5,6 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../src/logger.ts';
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
 import type { ServerConfig } from '../../src/config.ts';
+import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
 
 /** After the workers' own shutdown timeout, how long to wait before killing a worker that hangs. */
 const KILL_GRACE_MS = 2_000;
@@ -44,10 +45,12 @@ export class ClusterSupervisor {
     if (this.#ready || this.#listeningWorkers.size < this.#config.workers) return;
     this.#ready = true;
     const url = `http://${this.#config.host}:${this.#config.port}`;
-    this.#logger.info('server_ready', `Concurrency Lab (node ${process.versions.node}) listening on ${url} with ${this.#config.workers} workers, mode ${this.#config.mode}`, {
+    const lab = labReadyNote(this.#config, url);
+    this.#logger.info('server_ready', `Concurrency Lab (node ${process.versions.node}) listening on ${url} with ${this.#config.workers} workers, mode ${this.#config.mode}${lab.text}`, {
       worker_id: process.pid,
       url,
       processes: this.#config.workers,
+      ...lab.fields,
     });
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import type { ServerConfig } from '../../src/config.ts';
 import { createServerApp } from '../../src/serve/server-app.ts';
+import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 import { answerClientError } from './client-error.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
@@ -27,10 +28,12 @@ export function serveNode(config: ServerConfig, logger: Logger, processes: Proce
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) => {
     const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
     if (announce) {
-      logger.info('server_ready', `Concurrency Lab (node ${process.versions.node}) listening on ${url}, mode ${config.mode}`, {
+      const lab = labReadyNote(config, url);
+      logger.info('server_ready', `Concurrency Lab (node ${process.versions.node}) listening on ${url}, mode ${config.mode}${lab.text}`, {
         ...who,
         url,
         processes: 1,
+        ...lab.fields,
       });
     }
   });

@@ -18,6 +18,7 @@ import { setTimeout } from 'node:timers';
 import type { Logger } from '../../src/logger.ts';
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
+import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
 import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
@@ -101,10 +102,12 @@ export class ProcessSupervisor {
     if (this.#ready || [...this.#children].filter((c) => c.listening).length < config.workers) return;
     this.#ready = true;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-    logger.info('server_ready', `Concurrency Lab (${runtimeLabel}) listening on ${url} with ${config.workers} processes, mode ${config.mode}`, {
+    const lab = labReadyNote(config, url);
+    logger.info('server_ready', `Concurrency Lab (${runtimeLabel}) listening on ${url} with ${config.workers} processes, mode ${config.mode}${lab.text}`, {
       ...this.#who,
       url,
       processes: config.workers,
+      ...lab.fields,
     });
   }
 
