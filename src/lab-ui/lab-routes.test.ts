@@ -94,6 +94,18 @@ describe('GET /lab/events', () => {
     expect(logs[1]).toMatchObject({ mode: 'async', work: 'sleep', ms: 5 });
   });
 
+  it('answers HEAD with the headers alone, opening no stream; a new stream counts the streams open', async () => {
+    const app = appWith(true);
+    const head = await app.request('/lab/events', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (await app.request('/lab/events')).body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('"streams"')) text += (await reader.read()).value ?? '';
+    await reader.cancel();
+    expect(text).toContain('"streams":1}');
+  });
+
   it('ignores a malformed X-Lab-Id', async () => {
     const app = appWith(true);
     const reader = (await app.request('/lab/events')).body!.pipeThrough(new TextDecoderStream()).getReader();

@@ -87,6 +87,8 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
   app.get('/lab/app.css', (c) => c.body(LAB_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }));
 
   app.get('/lab/events', (c) => {
+    // HEAD: the headers alone. A stream nobody reads would hold its slot until its life ends.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     if (streams >= MAX_STREAMS) {
       c.header('Retry-After', '5');
       return c.json(errorBody('overloaded', `${MAX_STREAMS} event streams are open in this process already; retry later`), 503);
@@ -94,7 +96,7 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
     const asked = c.req.query('for');
     const lifeMs = asked !== undefined && /^\d{1,7}$/.test(asked) ? Math.min(MAX_STREAM_MS, Math.max(1, Number(asked))) : DEFAULT_STREAM_MS;
     streams++;
-    return streamSSE(c, (stream) => streamEvents(stream, runtime, events, lifeMs).finally(() => streams--));
+    return streamSSE(c, (stream) => streamEvents(stream, runtime, events, lifeMs, streams).finally(() => streams--));
   });
 
   for (const path of LAB_PATHS) {
@@ -110,7 +112,7 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
  * clock every HEARTBEAT_MS, until the client leaves or `lifeMs` pass. Everything is written
  * from this one loop: a loop held by blocking work writes nothing, and the page sees the silence.
  */
-async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: EventBus, lifeMs: number): Promise<void> {
+async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: EventBus, lifeMs: number, open: number): Promise<void> {
   const queue: BusEvent[] = [];
   let dropped = 0;
   let wake: (() => void) | undefined;
@@ -121,8 +123,11 @@ async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: E
     wake?.();
   });
   stream.onAbort(() => wake?.());
+  // A client that stops reading leaves a write waiting for ever: past its life, the stream is cut.
+  const backstop = setTimeout(() => stream.abort(), lifeMs + 20 * HEARTBEAT_MS);
   try {
-    const hello = { worker_id: runtime.workerId(), runtime: runtime.name, time: runtime.now(), heartbeat_ms: HEARTBEAT_MS };
+    // `streams`: open in this process, this one included (one that outlives its client shows here).
+    const hello = { worker_id: runtime.workerId(), runtime: runtime.name, time: runtime.now(), heartbeat_ms: HEARTBEAT_MS, streams: open };
     await stream.writeSSE({ event: 'hello', data: JSON.stringify(hello), retry: 1000 });
     const endAt = runtime.now() + lifeMs;
     let nextTick = runtime.now() + HEARTBEAT_MS;
@@ -148,6 +153,7 @@ async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: E
       }
     }
   } finally {
+    clearTimeout(backstop);
     unsubscribe();
   }
 }
