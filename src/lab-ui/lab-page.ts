@@ -71,7 +71,7 @@ ${(['blocking', 'async', 'pool'] as const).map(modeChoice)}
 <details id="legend" open>
 <summary>How to read it</summary>
 <p>A row is a request, sent at 0 ms. <span class="key held"></span> waiting in the browser for a connection, <span class="key wait"></span> sent and waiting, <span class="key work w0"></span> its work running: from the server's event when it started, then the server's own <code>start_time</code> → <code>end_time</code> once answered, in the colour of the process that ran it, labelled <em>process · thread</em>.</p>
-<p><b>/health</b>: a mark when each probe was sent, <span class="key probe h0"></span> answered within 10 ms, <span class="key probe h1"></span> within 50 ms, <span class="key probe h2"></span> within 250 ms, <span class="key probe h3"></span> slower or never. <b>events</b>: the server's event stream, <span class="key alive"></span> a heartbeat every 100 ms, <span class="key gap"></span> silence: a loop that could not write.</p>
+<p><b>/health</b>: a mark when each probe was sent, <span class="key probe h0"></span> answered within 10 ms, <span class="key probe h1"></span> within 50 ms, <span class="key probe h2"></span> within 250 ms, <span class="key probe h3"></span> slower or never. <b>events</b>: the server's event stream, <span class="key alive"></span> a heartbeat every 100 ms, <span class="key gap"></span> silence: the stream stalled (a loop held by blocking work cannot write).</p>
 <p>A browser opens at most 6 connections to one server over HTTP/1.1; the event stream and the probes take one each, so the page sends at most 4 requests at once there and the rest wait in the browser. <code>npm run lab</code> has no such limit.</p>
 </details>
 </main>

@@ -179,6 +179,45 @@ describe(`live lab page on ${runtime.name}`, () => {
     await opened.page.close();
   });
 
+  it('works from the keyboard alone, every control named by its label, and the address then holds the experiment', async () => {
+    const opened = await openLab(server, '');
+    const { page } = opened;
+    await page.locator('body[data-ready]').waitFor({ state: 'attached' });
+    for (const [role, name] of [
+      ['radio', /^blocking/],
+      ['radio', /^async/],
+      ['radio', /^pool/],
+      ['radio', /^sleep/],
+      ['radio', /^cpu/],
+      ['spinbutton', 'Requests at once'],
+      ['spinbutton', 'Milliseconds each'],
+      ['checkbox', /Probe \/health/],
+      ['button', 'Run'],
+      ['button', 'Run every mode'],
+      ['button', 'Stop'],
+      ['link', 'Link to this experiment'],
+    ] as const) {
+      expect(await page.getByRole(role, { name, exact: typeof name === 'string' }).count(), `${role} ${name}`).toBe(1);
+    }
+    await page.getByRole('radio', { name: /^async/ }).focus();
+    await page.keyboard.press('ArrowUp');
+    expect(await page.getByRole('radio', { name: /^blocking/ }).isChecked()).toBe(true);
+    await page.getByRole('spinbutton', { name: 'Requests at once' }).focus();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('2');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('150');
+    await page.keyboard.press('Enter');
+    await finished(page);
+    const intervals = await drawnIntervals(page, 'blocking');
+    expect(intervals).toHaveLength(2);
+    expect(overlappingPairs(intervals)).toEqual([]);
+    expect(new URL(page.url()).search).toBe('?mode=blocking&n=2&ms=150');
+    expectClean(opened, server.url);
+    await page.close();
+  });
+
   it('every mode side by side, at 375 px: one panel a mode, each finished or unavailable (screenshot in test-artifacts/)', async () => {
     const opened = await openLab(server, 'mode=all&n=4&ms=200&run=1', { width: 375, height: 800 });
     await finished(opened.page);
