@@ -1,5 +1,5 @@
 // A timer that can be called off: the async wait of `mode=async`, cancelled when its client goes away.
-import { WorkCancelledError } from './runtime.ts';
+import { WorkCancelledError } from './errors.ts';
 
 /** Resolves after `ms`; rejects with WorkCancelledError, and clears its timer, when `signal` aborts. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

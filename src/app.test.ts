@@ -12,7 +12,7 @@ function appWith(pool?: FakePool) {
 }
 
 describe('POST /delay', () => {
-  it('blocking mode blocks the runtime for the asked time and reports the interval in the seed format', async () => {
+  it('blocking mode blocks the runtime for the asked time and reports the interval in the FastAPI guide format', async () => {
     const { app, runtime } = appWith();
     const response = await app.request('/delay?mode=blocking&ms=3000', { method: 'POST' });
     expect(response.status).toBe(200);

@@ -1,15 +1,24 @@
-// The runtime-agnostic Hono app: every route of the HTTP contract (../shared/CONTRACT.md).
-import { Hono, type Context } from 'hono';
+// The runtime-agnostic Hono app: every route of the HTTP API (docs/api.md).
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { parseDelayParams } from './delay-params.ts';
-import { errorBody, type ErrorCode } from './errors.ts';
+import { parseDelayParams, supportedModes } from './delay-params.ts';
+import {
+  HttpError,
+  InvalidRequestError,
+  MethodNotAllowedError,
+  NotFoundError,
+  OverloadedError,
+  PayloadTooLargeError,
+  WorkCancelledError,
+  errorBody,
+} from './errors.ts';
 import { EventBus, publishingLogger } from './events.ts';
 import { isLabPath, LAB_ID_HEADER, labIdField, mountLab } from './lab-ui/lab-routes.ts';
 import type { Logger } from './logger.ts';
 import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
-import { delayMessage, ModeUnsupportedError, runDelay, supportedModes } from './run-delay.ts';
-import { PoolOverloadedError, WorkCancelledError, type Mode, type Runtime } from './runtime.ts';
+import { delayMessage, runDelay } from './run-delay.ts';
+import type { Mode, Runtime } from './runtime.ts';
 import { formatTimestamp } from './timestamp.ts';
 
 export interface AppOptions {
@@ -63,8 +72,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       const maxLag = options.maxEventLoopDelayMs ?? 0;
       const lag = options.loopLag?.lagMs() ?? 0;
       if (maxLag > 0 && lag > maxLag && !NEVER_SHED.has(route)) {
-        c.header('Retry-After', '1');
-        c.res = fail(c, 503, 'overloaded', `the event loop is ${Math.round(lag)} ms behind (limit ${maxLag} ms); retry later`);
+        c.res = new OverloadedError(`the event loop is ${Math.round(lag)} ms behind (limit ${maxLag} ms)`, 1).toResponse();
         return;
       }
       await next();
@@ -89,7 +97,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       runtime: runtime.name,
       version: runtime.version,
       worker_id: runtime.workerId(),
-      modes: supportedModes(runtime),
+      modes: supportedModes(runtime.pool !== undefined),
       default_mode: defaultMode,
       max_delay_ms: maxDelayMs,
       max_body_bytes: maxBodyBytes,
@@ -106,7 +114,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     '/delay',
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => fail(c, 413, 'payload_too_large', `the body is larger than ${maxBodyBytes} bytes`),
+      onError: () => new PayloadTooLargeError(maxBodyBytes).toResponse(),
     }),
     async (c) => {
       const requestId = ++requestCount;
@@ -115,32 +123,28 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
       const queries = c.req.queries();
       const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
-      if (repeated) return fail(c, 400, 'invalid_request', `\`${repeated}\` is given more than once in the query`);
+      if (repeated) throw new InvalidRequestError(`\`${repeated}\` is given more than once in the query`);
       const text = await c.req.text();
       let body: unknown;
       if (text.trim() !== '') {
         try {
           body = JSON.parse(text);
         } catch {
-          return fail(c, 400, 'invalid_request', 'the body is not valid JSON; send a JSON object or no body');
+          throw new InvalidRequestError('the body is not valid JSON; send a JSON object or no body');
         }
       }
       const parsed = parseDelayParams(c.req.query(), body, { mode: defaultMode, maxDelayMs });
-      if (!parsed.ok) return fail(c, 400, 'invalid_request', parsed.message);
+      if (!parsed.ok) throw new InvalidRequestError(parsed.message);
       const params = parsed.value;
       c.set('mode', params.mode);
       const fields = { ...who, mode: params.mode, work: params.work, ms: params.ms };
 
       try {
-        const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt) =>
-          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, fields),
+        const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt, threadId) =>
+          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, { ...fields, thread_id: threadId }),
         );
         const start_time = formatTimestamp(timing.startedAt);
         const end_time = formatTimestamp(timing.endedAt);
-        if (params.mode === 'pool') {
-          // A pool thread reports its times when it is done; the loop logs them then.
-          logger.info('work_started', `Starting delay at ${start_time}`, { ...fields, thread_id: timing.threadId });
-        }
         logger.info('work_ended', `Ending delay at ${end_time}`, { ...fields, thread_id: timing.threadId });
         const response = {
           message: delayMessage(params.ms),
@@ -154,46 +158,35 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, { ...fields, thread_id: timing.threadId });
         return c.json(response);
       } catch (error) {
-        if (error instanceof ModeUnsupportedError) return fail(c, 501, 'mode_unsupported', error.message);
-        if (error instanceof PoolOverloadedError) {
-          c.header('Retry-After', String(Math.max(1, Math.ceil(params.ms / 1000))));
-          return fail(c, 503, 'overloaded', `${error.message}; retry later`);
-        }
-        if (error instanceof WorkCancelledError) {
-          logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
-          // Nobody reads this answer: 499 is the de-facto code for "client closed request".
-          return Response.json(errorBody('client_closed', error.message), { status: 499 });
-        }
+        // Nobody reads a 499: it is the de-facto code for "client closed request", for logs and metrics.
+        if (error instanceof WorkCancelledError) logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
         throw error;
       }
     },
   );
 
-  if (options.labUi) mountLab(app, { runtime, events, defaultMode, maxDelayMs });
+  if (options.labUi) mountLab(app, { runtime, events });
 
   for (const [path, methods] of Object.entries(ROUTES)) {
     app.all(path, (c) => {
-      c.header('Allow', methods.join(', '));
-      return fail(c, 405, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`);
+      throw new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods);
     });
   }
 
   app.notFound((c) =>
-    fail(c, 404, 'not_found', `no route ${c.req.method} ${shorten(c.req.path)}; the routes are ${Object.keys(ROUTES).join(', ')}`),
+    new NotFoundError(`no route ${c.req.method} ${shorten(c.req.path)}; the routes are ${Object.keys(ROUTES).join(', ')}`).toResponse(),
   );
 
-  app.onError((error, c) => {
+  app.onError((error) => {
+    if (error instanceof HttpError) return error.toResponse();
     logger.error('error', `Unhandled error: ${error instanceof Error ? error.message : String(error)}`, {
       worker_id: runtime.workerId(),
     });
-    return fail(c, 500, 'internal_error', 'the server failed to answer this request; the error is in its log');
+    // Never the stack or the error's own message: they are for the log, not for the client.
+    return Response.json(errorBody('internal_error', 'the server failed to answer this request; the error is in its log'), { status: 500 });
   });
 
   return app;
-}
-
-function fail(c: Context, status: 400 | 404 | 405 | 413 | 500 | 501 | 503, error: ErrorCode, message: string): Response {
-  return c.json(errorBody(error, message), status);
 }
 
 function shorten(text: string): string {

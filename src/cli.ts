@@ -1,5 +1,5 @@
 // Every command of the project (the servers, the lab, the soak) answers --help and a bad option the
-// same way: help on stdout and exit 0; the error on stderr and exit 2.
+// same way: help on stdout and exit 0; the error on stderr and exit 2; and checks numbers alike.
 
 export type HelpOrError = { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
@@ -18,4 +18,12 @@ export function exitOnHelpOrError<T extends { kind: string }>(parsed: T, exit: (
     return exit(2);
   }
   return parsed as Exclude<T, HelpOrError>;
+}
+
+/** `text` as a whole number from min to max, or the message that names `name` (a flag or a variable). */
+export function wholeNumber(name: string, text: string, [min, max]: readonly [number, number]): number | string {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    return `${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(text)}`;
+  }
+  return Number(text);
 }

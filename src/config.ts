@@ -1,6 +1,8 @@
 // The server's configuration from flags and environment (PORT, HOST and LAB_*: vitest and vite
 // claim plain MODE, so the lab's own variables carry a prefix), shared by every runtime that runs as a
-// process (Node, Bun, Deno). Pure JavaScript: the adapter passes argv, env and the CPU count in.
+// process (Node, Bun, Deno), and by Workers for its [vars]. Pure JavaScript, no runtime module (Workers
+// has no node:util): the adapter passes flags, env and the CPU count in.
+import { wholeNumber } from './cli.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 import { MODES, type Mode } from './runtime.ts';
 
@@ -25,12 +27,12 @@ export interface ServerConfig {
 }
 
 /**
- * Like AnyIO's default thread limiter (40), which FastAPI's run_in_threadpool uses: the seed's
+ * Like AnyIO's default thread limiter (40), which FastAPI's run_in_threadpool uses: the FastAPI guide's
  * threadpool demo, 10 concurrent 1 s sleeps, then finishes in about 1 s.
  */
 export const DEFAULT_POOL_THREADS = 40;
 
-interface Option {
+export interface Option {
   flag: string;
   env: string;
   value: string;
@@ -38,12 +40,12 @@ interface Option {
   default: string;
 }
 
-const OPTIONS: Option[] = [
+export const OPTIONS: Option[] = [
   { flag: 'port', env: 'PORT', value: 'N', default: '3000', help: 'TCP port to listen on (0 to 65535)' },
   { flag: 'host', env: 'HOST', value: 'ADDR', default: '127.0.0.1', help: 'address to listen on; 0.0.0.0 for every interface' },
   { flag: 'mode', env: 'LAB_MODE', value: 'MODE', default: 'async', help: `default mode of POST /delay: ${MODES.join(' | ')}` },
   { flag: 'workers', env: 'LAB_WORKERS', value: 'N|auto', default: '1', help: 'processes serving the port; auto = one per CPU' },
-  { flag: 'pool-threads', env: 'LAB_POOL_THREADS', value: 'N', default: String(DEFAULT_POOL_THREADS), help: 'most worker threads in the pool (grown on demand, shrunk when idle)' },
+  { flag: 'pool-threads', env: 'LAB_POOL_THREADS', value: 'N', default: String(DEFAULT_POOL_THREADS), help: 'most threads in the pool (grown on demand, shrunk when idle)' },
   { flag: 'max-queue', env: 'LAB_MAX_QUEUE', value: 'N', default: '100', help: 'most pool tasks waiting for a thread; beyond it, 503 overloaded' },
   { flag: 'max-delay-ms', env: 'LAB_MAX_DELAY_MS', value: 'MS', default: '60000', help: 'largest ms a request may ask for' },
   { flag: 'shutdown-timeout', env: 'LAB_SHUTDOWN_TIMEOUT', value: 'MS', default: '10000', help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish' },
@@ -57,63 +59,49 @@ export type ConfigResult =
   | { kind: 'help'; text: string }
   | { kind: 'error'; message: string };
 
-/** Reads flags (`--name value` or `--name=value`), then environment, then defaults. Never throws. */
-export function parseServerConfig(argv: readonly string[], env: Record<string, string | undefined>, cpuCount: number): ConfigResult {
-  const given = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help', text: helpText() };
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    const option = match && OPTIONS.find((o) => o.flag === match[1]);
-    if (!match || !option) return { kind: 'error', message: `unknown argument ${arg}; see --help` };
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) return { kind: 'error', message: `--${option.flag} needs a value (${option.value})` };
-    given.set(option.flag, value);
-  }
+/**
+ * The configuration from flags already split out of argv (by ./serve/command-line.ts on a process
+ * runtime; none on Workers), then the environment, then defaults. Never throws.
+ */
+export function resolveServerConfig(given: Record<string, unknown>, env: Record<string, string | undefined>, cpuCount: number): ConfigResult {
   const raw = (flag: string): { value: string; source: string } => {
     const option = OPTIONS.find((o) => o.flag === flag)!;
-    const fromFlag = given.get(flag);
-    if (fromFlag !== undefined) return { value: fromFlag, source: `--${flag}` };
+    const fromFlag = given[flag];
+    if (typeof fromFlag === 'string') return { value: fromFlag, source: `--${flag}` };
     const fromEnv = env[option.env];
     if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: `${option.env} (environment)` };
     return { value: option.default, source: `--${flag}` };
   };
+  // The first bad value is the one reported; checking goes on with a placeholder.
+  const problems: string[] = [];
+  const integer = (flag: string, min: number, max: number): number => {
+    const { value, source } = raw(flag);
+    const parsed = wholeNumber(source, value, [min, max]);
+    if (typeof parsed === 'number') return parsed;
+    problems.push(parsed);
+    return min;
+  };
+  const oneOf = <T extends string>(flag: string, allowed: readonly T[]): T => {
+    const { value, source } = raw(flag);
+    if (!(allowed as readonly string[]).includes(value)) problems.push(`${source} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
+    return value as T;
+  };
 
-  try {
-    const integer = (flag: string, min: number, max: number): number => {
-      const { value, source } = raw(flag);
-      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-        throw new ConfigError(`${source} must be a whole number from ${min} to ${max}; got ${JSON.stringify(value)}`);
-      }
-      return Number(value);
-    };
-    const oneOf = <T extends string>(flag: string, allowed: readonly T[]): T => {
-      const { value, source } = raw(flag);
-      if (!(allowed as readonly string[]).includes(value)) {
-        throw new ConfigError(`${source} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
-      }
-      return value as T;
-    };
-    const workersRaw = raw('workers');
-    const config: ServerConfig = {
-      port: integer('port', 0, 65535),
-      host: raw('host').value,
-      mode: oneOf('mode', MODES),
-      workers: workersRaw.value === 'auto' ? Math.max(1, cpuCount) : integer('workers', 1, 256),
-      poolThreads: integer('pool-threads', 1, 1024),
-      maxQueue: integer('max-queue', 0, 1_000_000),
-      maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
-      shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
-      maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
-      log: oneOf('log', LOG_FORMATS),
-      labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
-    };
-    if (config.host.trim() === '') throw new ConfigError('--host must not be empty');
-    return { kind: 'config', config };
-  } catch (error) {
-    if (error instanceof ConfigError) return { kind: 'error', message: error.message };
-    throw error;
-  }
+  const config: ServerConfig = {
+    port: integer('port', 0, 65535),
+    host: raw('host').value,
+    mode: oneOf('mode', MODES),
+    workers: raw('workers').value === 'auto' ? Math.max(1, cpuCount) : integer('workers', 1, 256),
+    poolThreads: integer('pool-threads', 1, 1024),
+    maxQueue: integer('max-queue', 0, 1_000_000),
+    maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
+    shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
+    maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
+    log: oneOf('log', LOG_FORMATS),
+    labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
+  };
+  if (config.host.trim() === '') problems.push('--host must not be empty');
+  return problems[0] === undefined ? { kind: 'config', config } : { kind: 'error', message: problems[0] };
 }
 
 /** Flags for a child process that must run with the same configuration as a single server. */
@@ -136,5 +124,3 @@ export function helpText(): string {
   const rows = OPTIONS.map((o) => `  --${`${o.flag} ${o.value}`.padEnd(24)} ${o.help} [${o.env}, default ${o.default}]`);
   return ['Usage: <start command> [options]', '', 'Options (each also read from the environment variable in brackets):', ...rows, '  --help                     this text', ''].join('\n');
 }
-
-class ConfigError extends Error {}

@@ -15,7 +15,7 @@ export interface DelayDefaults {
 
 export type ParseResult = { ok: true; value: DelayParams } | { ok: false; message: string };
 
-/** The seed's 3 s. */
+/** The FastAPI guide's 3 s. */
 export const DEFAULT_DELAY_MS = 3000;
 const PARAM_NAMES = ['mode', 'ms', 'work'] as const;
 const INTEGER = /^\d{1,16}$/;
@@ -56,10 +56,22 @@ export function parseDelayParams(
   if (!isOneOf(work, WORKS)) return fail(`\`work\` must be one of ${WORKS.join(', ')}; got ${describe(work)}`);
   const ms = parseMs(raw.ms, defaults.maxDelayMs);
   if (typeof ms === 'string') return fail(ms);
-  if (mode === 'async' && work === 'cpu') {
-    return fail('`mode=async` cannot run `work=cpu`: CPU-bound work has no non-blocking form; use mode=pool or mode=blocking');
-  }
+  const refusal = workRefusal(mode, work);
+  if (refusal) return fail(refusal);
   return { ok: true, value: { mode, work, ms } };
+}
+
+/** The modes a server can run: `pool` needs threads, which Workers do not have. */
+export function supportedModes(hasPool: boolean): Mode[] {
+  return hasPool ? [...MODES] : MODES.filter((mode) => mode !== 'pool');
+}
+
+/** Why `mode` cannot run `work`, or undefined when it can. The server answers 400 with it; the lab skips the pair. */
+export function workRefusal(mode: Mode, work: Work): string | undefined {
+  if (mode === 'async' && work === 'cpu') {
+    return '`mode=async` cannot run `work=cpu`: CPU-bound work has no non-blocking form; use mode=pool or mode=blocking';
+  }
+  return undefined;
 }
 
 function parseMs(value: unknown, max: number): number | string {

@@ -1,4 +1,6 @@
-// The contract's error codes and the one JSON shape every error takes.
+// Every error the app answers with, and the one JSON shape they all take: { error, message }.
+// Each class carries its HTTP status, its code and the headers that go with it (Retry-After where a
+// retry can succeed, Allow for 405), so the app maps any of them to a response in one place.
 
 export type ErrorCode =
   | 'invalid_request'
@@ -18,4 +20,79 @@ export interface ErrorBody {
 
 export function errorBody(error: ErrorCode, message: string): ErrorBody {
   return { error, message };
+}
+
+/** An error with its answer: status, code, message and headers. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+
+  toResponse(): Response {
+    return Response.json(errorBody(this.code, this.message), { status: this.status, headers: this.headers });
+  }
+}
+
+/** 400: a parameter, the body or the query is not what the route takes. */
+export class InvalidRequestError extends HttpError {
+  constructor(message: string) {
+    super(400, 'invalid_request', message);
+  }
+}
+
+/** 404: no route has this path. */
+export class NotFoundError extends HttpError {
+  constructor(message: string) {
+    super(404, 'not_found', message);
+  }
+}
+
+/** 405: the path exists, the method does not; `Allow` lists the methods that do. */
+export class MethodNotAllowedError extends HttpError {
+  constructor(message: string, allowed: readonly string[]) {
+    super(405, 'method_not_allowed', message, { Allow: allowed.join(', ') });
+  }
+}
+
+/** 413: the body is over the limit; answered before the body is read whole. */
+export class PayloadTooLargeError extends HttpError {
+  constructor(maxBodyBytes: number) {
+    super(413, 'payload_too_large', `the body is larger than ${maxBodyBytes} bytes`);
+  }
+}
+
+/** 501: the runtime cannot run this mode (a pool on Workers, or blocking where the clock cannot size work). */
+export class ModeUnsupportedError extends HttpError {
+  constructor(message: string) {
+    super(501, 'mode_unsupported', message);
+  }
+}
+
+/** 503: the server refuses work it could not do in time; `Retry-After` says when to try again. */
+export class OverloadedError extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(503, 'overloaded', `${message}; retry later`, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
+/** 503 from `ThreadPool.run` when its queue is full: retry once a task of this length could have run. */
+export class PoolOverloadedError extends OverloadedError {
+  constructor(maxQueue: number, ms: number) {
+    super(`the pool's queue is full (${maxQueue} tasks waiting)`, ms / 1000);
+  }
+}
+
+/** 499 from `ThreadPool.run` or `Runtime.sleep` when the caller's signal aborted: nobody reads the answer. */
+export class WorkCancelledError extends HttpError {
+  constructor() {
+    super(499, 'client_closed', 'the work was cancelled because its client went away');
+  }
 }

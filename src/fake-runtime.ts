@@ -1,5 +1,6 @@
 // A Runtime for unit tests: no threads, no real waiting. It records what the app asked of it.
-import { PoolOverloadedError, WorkCancelledError, type PoolStats, type Runtime, type Work, type ThreadPool, type WorkTiming } from './runtime.ts';
+import { PoolOverloadedError, WorkCancelledError } from './errors.ts';
+import type { PoolStats, Runtime, Work, ThreadPool, WorkTiming } from './runtime.ts';
 
 export interface FakeRuntime extends Runtime {
   blocked: { ms: number; work: Work }[];
@@ -10,7 +11,7 @@ export class FakePool implements ThreadPool {
   overloaded = false;
   readonly runs: { ms: number; work: Work }[] = [];
   async run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming> {
-    if (this.overloaded) throw new PoolOverloadedError(2);
+    if (this.overloaded) throw new PoolOverloadedError(2, ms);
     if (signal?.aborted) throw new WorkCancelledError();
     this.runs.push({ ms, work });
     return { startedAt: 1_000, endedAt: 1_000 + ms, threadId: 7 };

@@ -1,4 +1,4 @@
-// The seed's log lines: one when a request arrives, when its work starts and ends, and when the
+// The FastAPI guide's log lines: one when a request arrives, when its work starts and ends, and when the
 // response is sent, each with the worker id and thread id.
 import { formatTimestamp } from './timestamp.ts';
 

@@ -1,49 +1,41 @@
-// Runs the work of one `POST /delay` in the way its mode asks: the seed's three single-process lessons.
-import type { DelayParams } from './delay-params.ts';
+// Runs the work of one `POST /delay` in the way its mode asks: the FastAPI guide's three single-process lessons.
+import { supportedModes, type DelayParams } from './delay-params.ts';
+import { ModeUnsupportedError } from './errors.ts';
 import type { Runtime, WorkTiming } from './runtime.ts';
 
-/** The runtime cannot run this mode (a pool on Workers): the app answers 501 `mode_unsupported`. */
-export class ModeUnsupportedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModeUnsupportedError';
-  }
-}
-
-export function supportedModes(runtime: Runtime): string[] {
-  return runtime.pool ? ['blocking', 'async', 'pool'] : ['blocking', 'async'];
-}
-
 /**
- * blocking: runs on the event loop's thread and holds it (seed main_simple.py, time.sleep in async def).
- * async:    a timer; the loop serves others meanwhile (seed main_sync.py, await asyncio.sleep).
- * pool:     the same blocking work on a pool thread (seed main_threadpool.py, run_in_threadpool).
- * `onStart` is called when the work starts on the loop's thread; a pool thread reports its own times.
+ * blocking: runs on the event loop's thread and holds it (the guide's main_simple.py, time.sleep in async def).
+ * async:    a timer; the loop serves others meanwhile (the guide's main_sync.py, await asyncio.sleep).
+ * pool:     the same blocking work on a pool thread (the guide's main_threadpool.py, run_in_threadpool).
+ * `onStart` is called with the time the work started: at once on the loop's thread; for the pool, when
+ * its thread reports back, since the loop cannot see a thread start.
  */
 export async function runDelay(
   runtime: Runtime,
   { mode, ms, work }: DelayParams,
   signal?: AbortSignal,
-  onStart: (startedAt: number) => void = () => {},
+  onStart: (startedAt: number, threadId: number) => void = () => {},
 ): Promise<WorkTiming> {
   switch (mode) {
     case 'blocking': {
       const startedAt = runtime.now();
-      onStart(startedAt);
+      onStart(startedAt, 0);
       runtime.block(ms, work);
       return { startedAt, endedAt: runtime.now(), threadId: 0 };
     }
     case 'async': {
       const startedAt = runtime.now();
-      onStart(startedAt);
+      onStart(startedAt, 0);
       await runtime.sleep(ms, signal);
       return { startedAt, endedAt: runtime.now(), threadId: 0 };
     }
     case 'pool': {
       if (!runtime.pool) {
-        throw new ModeUnsupportedError(`${runtime.name} has no worker pool; the modes it supports are ${supportedModes(runtime).join(' and ')}`);
+        throw new ModeUnsupportedError(`${runtime.name} has no thread pool; the modes it supports are ${supportedModes(false).join(' and ')}`);
       }
-      return runtime.pool.run(ms, work, signal);
+      const timing = await runtime.pool.run(ms, work, signal);
+      onStart(timing.startedAt, timing.threadId);
+      return timing;
     }
   }
 }

@@ -3,7 +3,7 @@
 
 export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd';
 
-/** How `POST /delay` runs its work: the seed's three single-process lessons. */
+/** How `POST /delay` runs its work: the FastAPI guide's three single-process lessons. */
 export type Mode = 'blocking' | 'async' | 'pool';
 export const MODES: readonly Mode[] = ['blocking', 'async', 'pool'];
 
@@ -36,27 +36,11 @@ export interface PoolStats {
   cancelled: number;
 }
 
-/** Raised by `ThreadPool.run` when the queue is full: the app answers 503 `overloaded`. */
-export class PoolOverloadedError extends Error {
-  constructor(maxQueue: number) {
-    super(`the pool's queue is full (${maxQueue} tasks waiting)`);
-    this.name = 'PoolOverloadedError';
-  }
-}
-
-/** Raised by `ThreadPool.run` or `Runtime.sleep` when the caller's signal aborted. */
-export class WorkCancelledError extends Error {
-  constructor() {
-    super('the work was cancelled because its client went away');
-    this.name = 'WorkCancelledError';
-  }
-}
-
 /** Blocking work moved off the event loop onto threads. */
 export interface ThreadPool {
   /**
    * Runs `work` for `ms` on a pool thread.
-   * Rejects with PoolOverloadedError at once when the queue is full, and with
+   * Rejects with PoolOverloadedError (src/errors.ts) at once when the queue is full, and with
    * WorkCancelledError when `signal` aborts before the task starts.
    */
   run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming>;
@@ -84,6 +68,9 @@ export interface Runtime {
   /** This process's memory, for `GET /metrics`; absent where the runtime cannot tell (Workers). */
   memory?(): { rssBytes: number; heapUsedBytes: number };
 }
+
+/** A server that is its own only process. */
+export const ONE_PROCESS: ProcessInfo = { count: 1, balancing: 'one process' };
 
 export interface ProcessInfo {
   /** Processes serving this port, or null where the platform decides (Workers). */

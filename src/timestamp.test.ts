@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatTimestamp, parseTimestamp } from './timestamp.ts';
 
-describe('timestamps in the seed format', () => {
+describe('timestamps in the FastAPI guide format', () => {
   it('formats UTC with six fraction digits', () => {
     expect(formatTimestamp(Date.UTC(2026, 10, 25, 18, 52, 11, 123) + 0.4561)).toBe('2026-11-25 18:52:11.123456');
     expect(formatTimestamp(Date.UTC(2026, 0, 1, 0, 0, 0, 0))).toBe('2026-01-01 00:00:00.000000');

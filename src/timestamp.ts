@@ -1,5 +1,5 @@
 /**
- * Formats epoch milliseconds in the seed's format, `YYYY-MM-DD HH:MM:SS.ffffff`, in UTC.
+ * Formats epoch milliseconds in the FastAPI guide's format, `YYYY-MM-DD HH:MM:SS.ffffff`, in UTC.
  * The fraction keeps the sub-millisecond digits the runtime's clock gave (performance.now()).
  */
 export function formatTimestamp(epochMs: number): string {

@@ -2,27 +2,47 @@
 // itself; `--workers N` makes this process a supervisor of N children that run this same file.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseServerConfig } from '../../src/serve/command-line.ts';
 import { createLogger } from '../../src/logger.ts';
-import { parseServerConfig } from '../../src/config.ts';
 import { preciseNow } from '../../src/precise-now.js';
-import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
-import { isSupervisedChild } from '../reuse-port/supervised-child.ts';
-import { serveBun } from './serve-bun.ts';
+import { ONE_PROCESS } from '../../src/runtime.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
+import { serveProcess } from '../../src/serve/serve-process.ts';
+import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
+import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
+import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
+import { createBunRuntime } from './bun-runtime.ts';
+import { listenBun } from './listen.ts';
 
 const { config } = exitOnHelpOrError(parseServerConfig(process.argv.slice(2), process.env, availableParallelism()), process.exit);
 const logger = createLogger({ format: config.log, now: preciseNow });
 const supervised = isSupervisedChild(process.env);
+const runtimeLabel = `bun ${Bun.version}`;
 
 if (config.workers > 1 && !supervised) {
   new ProcessSupervisor({
     config,
     logger,
-    runtimeLabel: `bun ${Bun.version}`,
+    runtimeLabel,
     // process.execPath is the native bun binary even when started through npx or an npm script.
     command: process.execPath,
     args: [fileURLToPath(import.meta.url)],
   }).start();
 } else {
-  serveBun(config, logger, supervised);
+  // The same tinypool pool as on Node, given a task module Bun runs as TypeScript without a loader.
+  const pool = new TinypoolThreadPool({
+    taskModule: new URL('./pool-task.ts', import.meta.url),
+    maxThreads: config.poolThreads,
+    maxQueue: config.maxQueue,
+  });
+  const serving = await serveProcess({
+    config,
+    logger,
+    runtime: createBunRuntime(pool, supervised ? reusePortProcesses(config.workers) : ONE_PROCESS),
+    listen: listenBun(config, supervised),
+    host: process,
+    runtimeLabel,
+    ...(supervised ? { reportReady: reportChildReady } : {}),
+  });
+  if (supervised) onSupervisorGone((reason) => void serving.stop(reason));
 }

@@ -1,8 +1,8 @@
 // Blocking on Workers (adapters/cloudflare/calibrated-spin.ts), played on Node with the two clocks
 // workerd has: live (wrangler dev) and frozen during synchronous code (deployed).
 import { describe, expect, it } from 'vitest';
-import { ModeUnsupportedError } from '../../src/run-delay.ts';
 import { CalibratedSpin } from './calibrated-spin.ts';
+import { ModeUnsupportedError } from '../../src/errors.ts';
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

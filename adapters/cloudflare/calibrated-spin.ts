@@ -22,7 +22,7 @@
 // Plain JavaScript with the clock and the event boundary passed in, so that unit tests can play
 // the deployed clock (frozen between events) on Node.
 
-import { ModeUnsupportedError } from '../../src/run-delay.ts';
+import { ModeUnsupportedError } from '../../src/errors.ts';
 
 /** Enough measured time that the clock's millisecond granularity is a small error. */
 const CALIBRATION_TARGET_MS = 20;

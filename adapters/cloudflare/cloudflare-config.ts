@@ -3,7 +3,7 @@
 // LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI. Vars arrive as strings, like environment variables.
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode } from '../../src/runtime.ts';
-import { parseServerConfig } from '../../src/config.ts';
+import { resolveServerConfig } from '../../src/config.ts';
 
 export interface WorkersConfig {
   mode: Mode;
@@ -24,7 +24,7 @@ export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfig
     if (typeof value !== 'string') return { ok: false, message: `${name} in [vars] must be a string; got ${JSON.stringify(value)}` };
     strings[name] = value;
   }
-  const parsed = parseServerConfig([], strings, 1);
+  const parsed = resolveServerConfig({}, strings, 1);
   if (parsed.kind !== 'config') {
     const message = parsed.kind === 'error' ? parsed.message : 'unexpected help request';
     return { ok: false, message: message.replace('(environment)', 'in [vars]') };

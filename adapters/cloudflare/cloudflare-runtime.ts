@@ -1,6 +1,7 @@
 // The Runtime on Cloudflare Workers (workerd): a calibrated busy loop blocks, scheduler.wait waits,
 // and there is no pool (Workers have no threads: mode=pool answers 501).
-import { WorkCancelledError, type ProcessInfo, type Runtime, type Work } from '../../src/runtime.ts';
+import { WorkCancelledError } from '../../src/errors.ts';
+import type { ProcessInfo, Runtime, Work } from '../../src/runtime.ts';
 import type { CalibratedSpin } from './calibrated-spin.ts';
 import { isolateId } from './isolate-id.ts';
 

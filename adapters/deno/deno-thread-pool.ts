@@ -1,7 +1,8 @@
 // The ThreadPool on Deno: Web Workers, with the semantics of Node's tinypool pool: one thread kept
 // warm, more started on demand up to maxThreads, threads above the minimum stopped after idling,
 // and a bounded queue that sheds load at once (503) rather than letting waits grow without end.
-import { PoolOverloadedError, WorkCancelledError, type PoolStats, type Work, type ThreadPool, type WorkTiming } from '../../src/runtime.ts';
+import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
+import type { PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
 import type { PoolResultMessage, PoolTaskMessage } from './pool-thread.ts';
 
 export interface DenoThreadPoolOptions {
@@ -93,7 +94,7 @@ export class DenoThreadPool implements ThreadPool {
     // Every thread busy (or about to be) and the queue full: a normal answer (503), given at once.
     if (this.#busy() + this.#queue.length >= this.#maxThreads + this.#maxQueue) {
       this.#rejected++;
-      return Promise.reject(new PoolOverloadedError(this.#maxQueue));
+      return Promise.reject(new PoolOverloadedError(this.#maxQueue, ms));
     }
     return new Promise<WorkTiming>((resolve, reject) => {
       const task: Task = { message: { ms, work }, signal, resolve, reject, onAbort: () => this.#dropQueued(task) };

@@ -1,33 +1,38 @@
 // The Deno entry: `npm run start:deno`, or `deno run <permissions> adapters/deno/main.ts [options]`.
 // One process serves by itself; `--workers N` makes this process a supervisor of N children that run
 // this same file.
+import { parseServerConfig } from '../../src/serve/command-line.ts';
 import { createLogger } from '../../src/logger.ts';
-import { parseServerConfig } from '../../src/config.ts';
 import { preciseNow } from '../../src/precise-now.js';
+import { ONE_PROCESS } from '../../src/runtime.ts';
+import { exitOnHelpOrError } from '../../src/cli.ts';
+import { EXIT_BAD_USAGE } from '../../src/serve/exit-codes.ts';
+import type { HostProcess } from '../../src/serve/listener.ts';
+import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
-import { netPermission, serveDeno } from './serve-deno.ts';
-import { exitOnHelpOrError } from '../../src/cli.ts';
-import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
+import { createDenoRuntime } from './deno-runtime.ts';
+import { DenoThreadPool } from './deno-thread-pool.ts';
+import { listenDeno, netPermission } from './listen.ts';
 
 /** The code a child's pool threads load: Web Workers need read permission for their modules. */
 const SOURCE_DIRS = [new URL('.', import.meta.url), new URL('../../src/', import.meta.url)].map((url) => decodeURIComponent(url.pathname));
 
 const { config } = exitOnHelpOrError(parseServerConfig(Deno.args, Deno.env.toObject(), navigator.hardwareConcurrency), Deno.exit);
 const logger = createLogger({ format: config.log, now: preciseNow });
+const supervised = isSupervisedChild(Deno.env.toObject());
+const runtimeLabel = `deno ${Deno.version.deno}`;
+const host: HostProcess = { pid: Deno.pid, on: (signal, handler) => Deno.addSignalListener(signal, handler), exit: Deno.exit };
 
-if (isSupervisedChild(Deno.env.toObject())) {
-  const server = serveDeno({ config, logger, processes: reusePortProcesses(config.workers), reusePort: true, onListening: reportChildReady });
-  onSupervisorGone((reason) => void server.stop(reason));
-} else if (config.workers > 1) {
+if (config.workers > 1 && !supervised) {
   if (Deno.permissions.querySync({ name: 'run', command: Deno.execPath() }).state !== 'granted') {
     console.error(`error: --workers needs permission to start Deno itself: add --allow-run=${Deno.execPath()}`);
-    Deno.exit(2);
+    Deno.exit(EXIT_BAD_USAGE);
   }
   new ProcessSupervisor({
     config,
     logger,
-    runtimeLabel: `deno ${Deno.version.deno}`,
+    runtimeLabel,
     command: Deno.execPath(),
     args: [
       'run',
@@ -41,19 +46,14 @@ if (isSupervisedChild(Deno.env.toObject())) {
     ],
   }).start();
 } else {
-  serveDeno({
+  const serving = await serveProcess({
     config,
     logger,
-    processes: { count: 1, balancing: 'one process' },
-    reusePort: false,
-    onListening: (url) => {
-      const lab = labReadyNote(config, url);
-      logger.info('server_ready', `Concurrency Lab (deno ${Deno.version.deno}) listening on ${url}, mode ${config.mode}${lab.text}`, {
-        worker_id: Deno.pid,
-        url,
-        processes: 1,
-        ...lab.fields,
-      });
-    },
+    runtime: createDenoRuntime(new DenoThreadPool({ maxThreads: config.poolThreads, maxQueue: config.maxQueue }), supervised ? reusePortProcesses(config.workers) : ONE_PROCESS),
+    listen: listenDeno(config, supervised),
+    host,
+    runtimeLabel,
+    ...(supervised ? { reportReady: reportChildReady } : {}),
   });
+  if (supervised) onSupervisorGone((reason) => void serving.stop(reason));
 }

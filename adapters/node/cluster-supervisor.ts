@@ -1,11 +1,18 @@
-// `--workers N` on Node: the seed's `uvicorn --workers 4`. The primary accepts nothing itself; it
+// `--workers N` on Node: the FastAPI guide's `uvicorn --workers 4`. The primary accepts nothing itself; it
 // forks N workers that share the port (node:cluster hands connections out round-robin), restarts a
 // worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone.
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../src/logger.ts';
+import type { ProcessInfo } from '../../src/runtime.ts';
+import { EXIT_FAILED, EXIT_OK } from '../../src/serve/exit-codes.ts';
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
+import { logServerReady } from '../../src/serve/server-ready.ts';
 import type { ServerConfig } from '../../src/config.ts';
-import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
+
+/** What /info says about a cluster worker's siblings. */
+export function CLUSTER_PROCESSES(count: number): ProcessInfo {
+  return { count, balancing: 'node:cluster round-robin: the primary accepts each connection and hands it to the next worker' };
+}
 
 /** After the workers' own shutdown timeout, how long to wait before killing a worker that hangs. */
 const KILL_GRACE_MS = 2_000;
@@ -45,13 +52,7 @@ export class ClusterSupervisor {
     if (this.#ready || this.#listeningWorkers.size < this.#config.workers) return;
     this.#ready = true;
     const url = `http://${this.#config.host}:${this.#config.port}`;
-    const lab = labReadyNote(this.#config, url);
-    this.#logger.info('server_ready', `Concurrency Lab (node ${process.versions.node}) listening on ${url} with ${this.#config.workers} workers, mode ${this.#config.mode}${lab.text}`, {
-      worker_id: process.pid,
-      url,
-      processes: this.#config.workers,
-      ...lab.fields,
-    });
+    logServerReady(this.#logger, { runtimeLabel: `node ${process.versions.node}`, url, processes: this.#config.workers, mode: this.#config.mode, pid: process.pid, labUi: this.#config.labUi });
   }
 
   #onExit(worker: Worker, code: number | null, signal: string | null): void {
@@ -63,7 +64,7 @@ export class ClusterSupervisor {
       // cluster.workers still lists a worker whose 'exit' came before its 'disconnect'.
       if (Object.values(cluster.workers ?? {}).every((w) => !w || w.isDead())) {
         this.#logger.info('server_stopped', 'All workers stopped', { worker_id: process.pid });
-        process.exit(0);
+        process.exit(EXIT_OK);
       }
       return;
     }
@@ -72,7 +73,7 @@ export class ClusterSupervisor {
       this.#logger.error('worker_exited', `Worker ${pid} died ${decision.failedStarts} times in a row soon after starting; giving up`, { worker_id: process.pid, child: pid });
       this.#closing = true;
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
-      process.exit(1);
+      process.exit(EXIT_FAILED);
     }
     const delay = decision.delayMs;
     this.#logger.warn('worker_exited', `Worker ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { worker_id: process.pid, child: pid });
@@ -86,7 +87,7 @@ export class ClusterSupervisor {
     this.#closing = true;
     this.#logger.info('server_stopping', `${signal}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`, { worker_id: process.pid });
     const workers = Object.values(cluster.workers ?? {});
-    if (workers.length === 0) process.exit(0);
+    if (workers.length === 0) process.exit(EXIT_OK);
     // Each worker drains its own in-flight requests, as a lone server does.
     for (const worker of workers) worker?.process.kill('SIGTERM');
     setTimeout(() => {

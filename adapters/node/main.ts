@@ -1,12 +1,17 @@
-// The Node entry: `npm start`, `node --import tsx adapters/node/main.ts [options]`.
+// The Node entry: `npm start`, `node --import tsx adapters/node/main.ts [options]`. One process
+// serves by itself; `--workers N` makes this process a node:cluster primary of N workers.
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { parseServerConfig } from '../../src/serve/command-line.ts';
 import { createLogger } from '../../src/logger.ts';
-import { parseServerConfig } from '../../src/config.ts';
 import { preciseNow } from '../../src/precise-now.js';
-import { ClusterSupervisor } from './cluster-supervisor.ts';
-import { serveNode } from './serve-node.ts';
+import { ONE_PROCESS } from '../../src/runtime.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
+import { serveProcess } from '../../src/serve/serve-process.ts';
+import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
+import { ClusterSupervisor, CLUSTER_PROCESSES } from './cluster-supervisor.ts';
+import { listenNode } from './listen.ts';
+import { createNodeRuntime } from './node-runtime.ts';
 
 const { config } = exitOnHelpOrError(parseServerConfig(process.argv.slice(2), process.env, availableParallelism()), process.exit);
 const logger = createLogger({ format: config.log, now: preciseNow });
@@ -14,9 +19,19 @@ const logger = createLogger({ format: config.log, now: preciseNow });
 if (config.workers > 1 && cluster.isPrimary) {
   new ClusterSupervisor(config, logger).start();
 } else {
-  const processes =
-    config.workers > 1
-      ? { count: config.workers, balancing: 'node:cluster round-robin: the primary accepts each connection and hands it to the next worker' }
-      : { count: 1, balancing: 'one process' };
-  serveNode(config, logger, processes, cluster.isPrimary);
+  const pool = new TinypoolThreadPool({
+    taskModule: new URL('./pool-task.js', import.meta.url),
+    maxThreads: config.poolThreads,
+    maxQueue: config.maxQueue,
+  });
+  await serveProcess({
+    config,
+    logger,
+    runtime: createNodeRuntime(pool, cluster.isPrimary ? ONE_PROCESS : CLUSTER_PROCESSES(config.workers)),
+    listen: listenNode(config),
+    host: process,
+    runtimeLabel: `node ${process.versions.node}`,
+    // A cluster worker leaves the announcement to its primary, which waits for all of them.
+    ...(cluster.isPrimary ? {} : { reportReady: () => {} }),
+  });
 }

@@ -1,6 +1,7 @@
 // The Runtime on Node: Atomics.wait blocks without CPU, timers/promises waits, tinypool offloads.
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkCancelledError, type ProcessInfo, type Runtime, type Work, type ThreadPool } from '../../src/runtime.ts';
+import { WorkCancelledError } from '../../src/errors.ts';
+import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.ts';
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
 import { processMemory } from '../process-stats/process-memory.ts';

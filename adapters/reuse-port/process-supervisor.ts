@@ -1,4 +1,4 @@
-// `--workers N` for the runtimes whose processes share a port with SO_REUSEPORT (Bun, Deno): the seed's
+// `--workers N` for the runtimes whose processes share a port with SO_REUSEPORT (Bun, Deno): the FastAPI guide's
 // `uvicorn --workers 4`. Unlike node:cluster there is no primary handing out connections: each child
 // listens itself and the kernel spreads connections. This class only keeps N children alive: it
 // starts them, announces `server_ready` when all of them listen, restarts one that dies (backing off
@@ -16,9 +16,10 @@ import { createInterface } from 'node:readline';
 // node:timers, not the global: Deno's global setTimeout returns a number, which has no unref().
 import { setTimeout } from 'node:timers';
 import type { Logger } from '../../src/logger.ts';
+import { EXIT_BAD_USAGE, EXIT_FAILED, EXIT_OK } from '../../src/serve/exit-codes.ts';
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
+import { logServerReady } from '../../src/serve/server-ready.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
-import { labReadyNote } from '../../src/lab-ui/lab-ready.ts';
 import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
@@ -60,7 +61,7 @@ export class ProcessSupervisor {
     if (this.#options.config.port === 0) {
       // With reusePort, port 0 would give every child a different random port.
       process.stderr.write('error: --workers above 1 needs a fixed --port, not 0: every process must bind the same port\n');
-      process.exit(2);
+      process.exit(EXIT_BAD_USAGE);
     }
     process.on('SIGINT', () => this.#stop('SIGINT'));
     process.on('SIGTERM', () => this.#stop('SIGTERM'));
@@ -102,13 +103,7 @@ export class ProcessSupervisor {
     if (this.#ready || [...this.#children].filter((c) => c.listening).length < config.workers) return;
     this.#ready = true;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-    const lab = labReadyNote(config, url);
-    logger.info('server_ready', `Concurrency Lab (${runtimeLabel}) listening on ${url} with ${config.workers} processes, mode ${config.mode}${lab.text}`, {
-      ...this.#who,
-      url,
-      processes: config.workers,
-      ...lab.fields,
-    });
+    logServerReady(logger, { runtimeLabel, url, processes: config.workers, mode: config.mode, pid: process.pid, labUi: config.labUi });
   }
 
   #onExit(child: Child, code: number | null, signal: string | null): void {
@@ -120,7 +115,7 @@ export class ProcessSupervisor {
     if (this.#closing) {
       if (this.#children.size === 0) {
         logger.info('server_stopped', 'All processes stopped', this.#who);
-        process.exit(0);
+        process.exit(EXIT_OK);
       }
       return;
     }
@@ -130,7 +125,7 @@ export class ProcessSupervisor {
       logger.error('worker_exited', `${name} died ${decision.failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
       this.#closing = true;
       this.#killAll();
-      process.exit(1);
+      process.exit(EXIT_FAILED);
     }
     const delay = decision.delayMs;
     logger.warn('worker_exited', `${name} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { ...this.#who, child: pid });
@@ -144,7 +139,7 @@ export class ProcessSupervisor {
     this.#closing = true;
     const { logger, config } = this.#options;
     logger.info('server_stopping', `${signal}: stopping ${this.#children.size} processes`, this.#who);
-    if (this.#children.size === 0) process.exit(0);
+    if (this.#children.size === 0) process.exit(EXIT_OK);
     // Each child drains its own in-flight requests, as a lone server does. child.kill(), not
     // process.kill(pid): on Deno the latter needs --allow-run for every command. Deno's kill() also
     // closes the child's stdin and reports the exit as (null, signal) even when the child exits 0 after

@@ -19,16 +19,14 @@ export function isSupervisedChild(env: Record<string, string | undefined>): bool
 
 /**
  * What /info says about a child's siblings. Linux hashes each new connection's addresses and ports to
- * one of the listening sockets: a random spread, not a turn each. Measured here on Bun: 1000 GET / on
- * new connections to `--workers 4`, five runs, 224 to 286 per process (250 would be even), the busiest
- * getting 1.09 to 1.28 times the least busy.
+ * one of the listening sockets: a random spread, not a turn each (docs/runtimes.md has a measurement).
  */
 export function reusePortProcesses(count: number): ProcessInfo {
   return {
     count,
     balancing:
       'SO_REUSEPORT: every process listens on the port and the Linux kernel picks one per new connection by hashing its addresses and ports. ' +
-      'Not round-robin: 1000 new connections to 4 processes gave 224 to 286 each (even would be 250), and a keep-alive connection stays on its process, so a few long-lived clients can all land on one.',
+      'Not round-robin: the spread is uneven, and a keep-alive connection stays on its process, so a few long-lived clients can all land on one.',
   };
 }
 

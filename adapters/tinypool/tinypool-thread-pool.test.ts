@@ -2,7 +2,8 @@
 // goes on serving on a fresh thread.
 import { afterEach, describe, expect, it } from 'vitest';
 import { TinypoolThreadPool } from './tinypool-thread-pool.ts';
-import { PoolOverloadedError, WorkCancelledError, type Work } from '../../src/runtime.ts';
+import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
+import type { Work } from '../../src/runtime.ts';
 
 const faulty = new URL('./fixtures/faulty-pool-task.js', import.meta.url);
 let pool: TinypoolThreadPool | undefined;

@@ -7,7 +7,8 @@
 // as it has threads, and never a signal: a task waiting here for a thread is dropped when its
 // client goes away; a task that started runs to its end.
 import Tinypool from 'tinypool';
-import { PoolOverloadedError, WorkCancelledError, type PoolStats, type Work, type ThreadPool, type WorkTiming } from '../../src/runtime.ts';
+import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
+import type { PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
 
 export interface PoolOptions {
   /** The module a thread loads; its default export takes `{ ms, work }` and returns a WorkTiming. */
@@ -63,7 +64,7 @@ export class TinypoolThreadPool implements ThreadPool {
     else if (this.#waiting.length >= this.#maxQueue) {
       // Every thread busy and the queue full: a normal answer (503), not a backlog.
       this.#rejected++;
-      throw new PoolOverloadedError(this.#maxQueue);
+      throw new PoolOverloadedError(this.#maxQueue, ms);
     } else await this.#waitForThread(signal);
     try {
       const pending = this.#pool.run({ ms, work });

@@ -6,11 +6,11 @@
 import type { Context, Env, Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
-import { parseDelayParams } from '../delay-params.ts';
-import { errorBody } from '../errors.ts';
+import { supportedModes, workRefusal } from '../delay-params.ts';
+import { MethodNotAllowedError, ModeUnsupportedError, OverloadedError } from '../errors.ts';
 import type { BusEvent, EventBus } from '../events.ts';
 import type { LogEvent, LogFields } from '../logger.ts';
-import { ModeUnsupportedError, runDelay, supportedModes } from '../run-delay.ts';
+import { runDelay } from '../run-delay.ts';
 import { MODES, WORKS, type Mode, type Runtime, type Work } from '../runtime.ts';
 import { LAB_CSS, LAB_JS } from './lab-assets.generated.ts';
 import { renderLabPage, type Unavailable } from './lab-page.ts';
@@ -57,8 +57,6 @@ export const LAB_CSP = {
 export interface LabOptions {
   runtime: Runtime;
   events: EventBus;
-  defaultMode: Mode;
-  maxDelayMs: number;
 }
 
 export function isLabPath(path: string): boolean {
@@ -89,10 +87,7 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
   app.get('/lab/events', (c) => {
     // HEAD: the headers alone. A stream nobody reads would hold its slot until its life ends.
     if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-    if (streams >= MAX_STREAMS) {
-      c.header('Retry-After', '5');
-      return c.json(errorBody('overloaded', `${MAX_STREAMS} event streams are open in this process already; retry later`), 503);
-    }
+    if (streams >= MAX_STREAMS) throw new OverloadedError(`${MAX_STREAMS} event streams are open in this process already`, 5);
     const asked = c.req.query('for');
     const lifeMs = asked !== undefined && /^\d{1,7}$/.test(asked) ? Math.min(MAX_STREAM_MS, Math.max(1, Number(asked))) : DEFAULT_STREAM_MS;
     streams++;
@@ -101,8 +96,7 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
 
   for (const path of LAB_PATHS) {
     app.all(path, (c: Context) => {
-      c.header('Allow', 'GET, HEAD');
-      return c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${path}; use GET or HEAD`), 405);
+      throw new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use GET or HEAD`, ['GET', 'HEAD']);
     });
   }
 }
@@ -168,24 +162,24 @@ function toWire(event: BusEvent): LogFields {
  * Every mode × work that this server refuses, with the server's own words: what POST /delay would
  * answer (400 for async with cpu work, 501 for a mode the runtime lacks), found without running work.
  */
-async function unavailableCombinations({ runtime, defaultMode, maxDelayMs }: LabOptions): Promise<Unavailable> {
+async function unavailableCombinations({ runtime }: LabOptions): Promise<Unavailable> {
   const result: Unavailable = {};
   for (const mode of MODES) {
     for (const work of WORKS) {
-      const reason = await refusal(runtime, mode, work, defaultMode, maxDelayMs);
+      const reason = await refusal(runtime, mode, work);
       if (reason) (result[mode] ??= {})[work] = reason;
     }
   }
   return result;
 }
 
-async function refusal(runtime: Runtime, mode: Mode, work: Work, defaultMode: Mode, maxDelayMs: number): Promise<string | undefined> {
-  const parsed = parseDelayParams({ mode, work, ms: '0' }, undefined, { mode: defaultMode, maxDelayMs });
-  if (!parsed.ok) return parsed.message;
-  if (supportedModes(runtime).includes(mode)) return undefined;
+async function refusal(runtime: Runtime, mode: Mode, work: Work): Promise<string | undefined> {
+  const refused = workRefusal(mode, work);
+  if (refused) return refused;
+  if (supportedModes(runtime.pool !== undefined).includes(mode)) return undefined;
   // A mode the runtime lacks throws before any work starts: its message is the 501's.
   try {
-    await runDelay(runtime, parsed.value);
+    await runDelay(runtime, { mode, work, ms: 0 });
     return undefined;
   } catch (error) {
     return error instanceof ModeUnsupportedError ? error.message : undefined;

@@ -1,4 +1,4 @@
-// The HTTP contract (../shared/CONTRACT.md), checked against one runtime: CONTRACT_RUNTIME.
+// The HTTP API (docs/api.md), checked against one runtime: CONTRACT_RUNTIME.
 // Concurrency is judged from the start_time/end_time intervals the server reports, and from the
 // order in which answers arrive, never from how long anything took.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,11 +1,5 @@
-// Checks the command-line tools (lab, soak) share: each returns the value, or the message to print.
-
-export function wholeNumber(flag: string, text: string, [min, max]: readonly [number, number]): number | string {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    return `${flag} must be a whole number from ${min} to ${max}; got ${JSON.stringify(text)}`;
-  }
-  return Number(text);
-}
+// Checks the command-line tools (lab, soak) share: each returns the message to print, or undefined.
+// (Whole numbers are checked by src/cli.ts's wholeNumber, as the servers' flags are.)
 
 /** `--runtime`: one of the matrix's runtimes, or all of them. */
 export function runtimeChoice(value: string, knownRuntimes: readonly string[]): string | undefined {

@@ -1,7 +1,6 @@
 // The runtime matrix: how to start each runtime's server on a port with some settings, and what
 // it can do. The cross-runtime suites in test/, the lab, the bench and the soak all read it. Adding a
 // runtime is adding one entry here and one project in vitest.config.ts.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
@@ -66,6 +65,10 @@ export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   NO_COLOR: '1',
 };
+
+/** The native Deno binary that the deno package installs. */
+export const DENO = 'node_modules/deno/deno';
+export const DENO_START_ARGS = ['run', '--no-prompt', '-P', 'adapters/deno/main.ts'];
 
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
@@ -135,23 +138,12 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
   },
   deno: {
     name: 'deno',
-    command: (port, settings) => {
-      // Exactly `npm run start:deno`: the native binary with the permissions users grant, no more.
-      // (The script `exec`s it so that the signals npm forwards reach Deno, not an intermediate sh.)
-      const [command, ...args] = npmScript('start:deno').replace(/^exec\s+/, '').split(/\s+/);
-      return { command: command!, args: [...args, ...toFlags(port, settings)] };
-    },
+    // What `npm run start:deno` runs (a unit test holds the two together): the permissions users
+    // grant, no more, come from deno.json's default permission set (-P).
+    command: (port, settings) => ({ command: DENO, args: [...DENO_START_ARGS, ...toFlags(port, settings)] }),
     ...PROCESS_RUNTIME,
   },
 };
-
-/** A package.json script; only scripts that are one plain command line split into argv this way. */
-function npmScript(name: string): string {
-  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-  const script = scripts[name];
-  if (!script) throw new Error(`package.json has no script ${name}`);
-  return script;
-}
 
 export function runtimeUnderTest(): RuntimeUnderTest {
   const name = process.env.CONTRACT_RUNTIME ?? 'node';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLabOptions } from './options.ts';
+import { workRefusal } from '../../src/delay-params.ts';
 
 const KNOWN = ['node', 'bun', 'deno', 'workerd'];
 
@@ -44,7 +45,7 @@ describe('lab options', () => {
     [['-n', 'ten'], '-n must be a whole number from 1 to 2000; got "ten"'],
     [['--ms=-5'], '--ms must be a whole number from 0 to 60000; got "-5"'],
     [['--workers', '1.5'], '--workers must be a whole number from 1 to 64; got "1.5"'],
-    [['--mode', 'async', '--work', 'cpu'], '--mode async has no --work cpu: CPU work cannot be awaited, it always holds a thread'],
+    [['--mode', 'async', '--work', 'cpu'], workRefusal('async', 'cpu')],
     [['--url', 'localhost:3000'], '--url must use http:, got localhost:'],
     [['--url', 'nonsense'], '--url must be an absolute http URL like http://127.0.0.1:3000; got "nonsense"'],
     [['--url', 'http://127.0.0.1:1', '--workers', '2'], '--url targets a server that is already running: --runtime, --workers cannot change it'],

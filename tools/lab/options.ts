@@ -1,7 +1,9 @@
 // The lab's command line: which runtimes and modes to run, and how hard. Pure: argv in, options out.
 import { parseArgs } from 'node:util';
+import { workRefusal } from '../../src/delay-params.ts';
 import { MODES, WORKS, type Mode, type Work } from '../../src/runtime.ts';
-import { runtimeChoice, serverUrlProblem, wholeNumber } from '../harness/option-checks.ts';
+import { wholeNumber } from '../../src/cli.ts';
+import { runtimeChoice, serverUrlProblem } from '../harness/option-checks.ts';
 
 export interface LabOptions {
   /** Runtimes to run, by matrix name; empty when `url` is given. */
@@ -61,9 +63,8 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
   for (const result of [n, ms, workers]) if (typeof result === 'string') return { kind: 'error', message: result };
   const work = values.work as Work;
   const modes = values.mode === 'all' ? [...MODES] : [values.mode as Mode];
-  if (work === 'cpu' && values.mode === 'async') {
-    return { kind: 'error', message: '--mode async has no --work cpu: CPU work cannot be awaited, it always holds a thread' };
-  }
+  const refusal = values.mode === 'async' ? workRefusal('async', work) : undefined;
+  if (refusal) return { kind: 'error', message: refusal };
 
   const badUrl = values.url === undefined ? undefined : serverUrlProblem(values.url, argv, ['--runtime', '--workers']);
   if (badUrl) return { kind: 'error', message: badUrl };

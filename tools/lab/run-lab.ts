@@ -1,5 +1,6 @@
 // Runs every requested combination of runtime and mode: starts the server, fires, stops it again.
 import { availableParallelism } from 'node:os';
+import { supportedModes, workRefusal } from '../../src/delay-params.ts';
 import type { Mode } from '../../src/runtime.ts';
 import { unavailableReason } from './availability.ts';
 import { fire, readServerShape } from './fire.ts';
@@ -53,7 +54,7 @@ export async function runLab(options: LabOptions, command: string, progress: Lab
       continue;
     }
     for (const mode of options.modes) {
-      const why = whyNot(mode, options, runtime.hasPool ? ['blocking', 'async', 'pool'] : ['blocking', 'async']);
+      const why = whyNot(mode, options, supportedModes(runtime.hasPool));
       if (why) {
         skip({ runtime: name, mode, reason: why });
         continue;
@@ -88,8 +89,7 @@ export async function runLab(options: LabOptions, command: string, progress: Lab
 
 function whyNot(mode: Mode, options: LabOptions, supported: readonly Mode[]): string | undefined {
   if (!supported.includes(mode)) return `the server has no ${mode} mode (it answers 501)`;
-  if (mode === 'async' && options.work === 'cpu') return 'async has no cpu work: CPU work cannot be awaited';
-  return undefined;
+  return workRefusal(mode, options.work);
 }
 
 function firstLine(error: unknown): string {

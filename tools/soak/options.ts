@@ -1,7 +1,8 @@
 // `npm run soak`'s command line. Pure: argv in, options out.
 import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS, type SoakSettings } from './run-soak.ts';
-import { runtimeChoice, serverUrlProblem, wholeNumber } from '../harness/option-checks.ts';
+import { wholeNumber } from '../../src/cli.ts';
+import { runtimeChoice, serverUrlProblem } from '../harness/option-checks.ts';
 
 export interface SoakOptions {
   /** Runtimes to soak one after the other, by matrix name; empty when `url` is given. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configToArgs, parseServerConfig } from './config.ts';
+import { configToArgs } from '../config.ts';
+import { parseServerConfig } from './command-line.ts';
 
 describe('parseServerConfig', () => {
   it('has the documented defaults', () => {

@@ -1,0 +1,25 @@
+// What a runtime adapter supplies to serve the app: how to listen and how to close. Everything around
+// it (ready, drain deadline, pool, exit codes) is the shared lifecycle in ./serve-process.ts.
+
+/** The app's fetch, as every runtime's server calls it: `env` is what the runtime passes beside the request. */
+export type Fetch = (request: Request, env?: object) => Response | Promise<Response>;
+
+export interface Listener {
+  /** Where the server listens, e.g. http://127.0.0.1:8000. */
+  readonly url: string;
+  /**
+   * Stops accepting connections and resolves once every in-flight request has been answered.
+   * `force` cuts off whatever is still open, at once: the lifecycle's deadline calls it.
+   */
+  close(force: boolean): Promise<void>;
+}
+
+/** Opens the port and resolves once it accepts connections; rejects when it cannot (port taken, no permission). */
+export type Listen = (fetch: Fetch) => Promise<Listener>;
+
+/** The process the server runs in: Node's and Bun's `process` fit as they are; Deno's adapter wraps Deno.*. */
+export interface HostProcess {
+  readonly pid: number;
+  on(signal: 'SIGINT' | 'SIGTERM', handler: () => void): unknown;
+  exit(code: number): never;
+}

@@ -1,0 +1,86 @@
+// The lifecycle of one server process, the same on every process runtime (Node, Bun, Deno): build
+// the app, listen, say so, and on SIGINT/SIGTERM stop accepting, let in-flight requests finish
+// within --shutdown-timeout, close the thread pool and exit. A runtime supplies only how to listen
+// and how to close (./listener.ts); nothing here names a runtime.
+import { createApp } from '../app.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { createLoopLagMonitor } from '../loop-lag.ts';
+import type { Runtime } from '../runtime.ts';
+import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
+import type { HostProcess, Listen } from './listener.ts';
+import { logServerReady } from './server-ready.ts';
+
+export interface ServeProcessOptions {
+  config: ServerConfig;
+  logger: Logger;
+  /** The runtime the app runs on; its thread pool, if any, is closed once the server has drained. */
+  runtime: Runtime;
+  listen: Listen;
+  host: HostProcess;
+  /** Names the runtime in the ready line, e.g. "bun 1.4.5". */
+  runtimeLabel: string;
+  /**
+   * Who says that the port is open. A lone server logs `server_ready` itself (the default); a process
+   * of `--workers N` tells its supervisor instead, which announces once all of them listen.
+   */
+  reportReady?: (url: string) => void;
+}
+
+export interface ServingProcess {
+  /** Drains and exits; the same as SIGTERM. Safe to call more than once. */
+  stop(reason: string): Promise<void>;
+}
+
+export async function serveProcess(options: ServeProcessOptions): Promise<ServingProcess> {
+  const { config, logger, runtime, host } = options;
+  const who = { worker_id: host.pid };
+  const loopLag = createLoopLagMonitor(runtime.now);
+  const app = createApp({
+    runtime,
+    defaultMode: config.mode,
+    maxDelayMs: config.maxDelayMs,
+    logger,
+    loopLag,
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    labUi: config.labUi,
+  });
+
+  let listener;
+  try {
+    listener = await options.listen(app.fetch);
+  } catch (error) {
+    const message = `Cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`;
+    logger.error('error', message, who);
+    // With --log off the logger is silent, and a server that cannot start must still say why.
+    if (config.log === 'off') console.error(`error: ${message}`);
+    loopLag.stop();
+    return host.exit(EXIT_FAILED);
+  }
+
+  if (options.reportReady) options.reportReady(listener.url);
+  else logServerReady(logger, { runtimeLabel: options.runtimeLabel, url: listener.url, processes: 1, mode: config.mode, pid: host.pid, labUi: config.labUi });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): Promise<void> =>
+    (stopping ??= (async () => {
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<'timed out'>((resolve) => (deadline = setTimeout(() => resolve('timed out'), config.shutdownTimeoutMs)));
+      const drained = listener.close(false).then(() => runtime.pool?.close());
+      // Logged once the listener is closed: from here on a new connection is refused.
+      logger.info('server_stopping', `${reason}: no new connections; waiting for in-flight requests`, who);
+      if ((await Promise.race([drained, timedOut])) === 'timed out') {
+        // Requests still running now are cut off, so that a stop always ends.
+        logger.warn('server_stopping', `Shutdown timeout (${config.shutdownTimeoutMs} ms): closing open connections`, who);
+        await listener.close(true);
+      }
+      clearTimeout(deadline);
+      loopLag.stop();
+      logger.info('server_stopped', 'Stopped', who);
+      // Exiting ends whatever is still open, the pool's threads included.
+      host.exit(EXIT_OK);
+    })());
+  host.on('SIGINT', () => void stop('SIGINT'));
+  host.on('SIGTERM', () => void stop('SIGTERM'));
+  return { stop };
+}
