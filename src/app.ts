@@ -12,6 +12,8 @@ import {
   WorkCancelledError,
   errorBody,
 } from './errors.ts';
+import { EventBus, publishingLogger } from './events.ts';
+import { isLabPath, LAB_ID_HEADER, labIdField, mountLab } from './lab-ui/lab-routes.ts';
 import type { Logger } from './logger.ts';
 import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
@@ -37,6 +39,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Under --workers: /metrics and /info answer for every process, through the supervisor. Absent for a lone process. */
   cluster?: ClusterView;
+  /** GET /lab, the live lab page, and /lab/events, this process's request events (--lab on). */
+  labUi?: boolean;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -58,7 +62,10 @@ const NEVER_SHED = new Set(['/health', '/info', '/metrics']);
 type AppEnv = { Variables: { mode: string } };
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
-  const { runtime, defaultMode, maxDelayMs, logger } = options;
+  const { runtime, defaultMode, maxDelayMs } = options;
+  // The live lab follows the log events: every one logged is published to the page's event streams too.
+  const events = new EventBus();
+  const logger = options.labUi ? publishingLogger(options.logger, events, runtime.now) : options.logger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let requestCount = 0;
   const metrics = options.metrics ?? new Metrics();
@@ -67,7 +74,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     metrics.requestStarted();
-    const route = Object.hasOwn(ROUTES, c.req.path) ? c.req.path : 'unmatched';
+    const route = Object.hasOwn(ROUTES, c.req.path) || (options.labUi && isLabPath(c.req.path)) ? c.req.path : 'unmatched';
     try {
       const maxLag = options.maxEventLoopDelayMs ?? 0;
       const lag = options.loopLag?.lagMs() ?? 0;
@@ -120,7 +127,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }),
     async (c) => {
       const requestId = ++requestCount;
-      const who = { worker_id: runtime.workerId(), thread_id: 0, request_id: requestId };
+      const who = { worker_id: runtime.workerId(), thread_id: 0, request_id: requestId, ...labIdField(c.req.header(LAB_ID_HEADER)) };
       logger.info('request_received', 'Received POST request to delay endpoint', who);
 
       const queries = c.req.queries();
@@ -166,6 +173,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       }
     },
   );
+
+  if (options.labUi) mountLab(app, { runtime, events });
 
   for (const [path, methods] of Object.entries(ROUTES)) {
     app.all(path, (c) => {

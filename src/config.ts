@@ -22,6 +22,8 @@ export interface ServerConfig {
   /** Above this event-loop lag (ms) work routes answer 503 at once; 0 turns shedding off. */
   maxEventLoopDelayMs: number;
   log: LogFormat;
+  /** Whether GET /lab (the live lab page) and /lab/* are served. */
+  labUi: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export const OPTIONS: Option[] = [
   { flag: 'shutdown-timeout', env: 'LAB_SHUTDOWN_TIMEOUT', value: 'MS', default: '10000', help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish' },
   { flag: 'max-event-loop-delay', env: 'LAB_MAX_EVENT_LOOP_DELAY', value: 'MS', default: '0', help: 'answer 503 to work while the event loop lags more than this; 0 = off' },
   { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
+  { flag: 'lab', env: 'LAB_UI', value: 'on|off', default: 'on', help: 'the live lab page at GET /lab (and /lab/*)' },
 ];
 
 export type ConfigResult =
@@ -95,6 +98,7 @@ export function resolveServerConfig(given: Record<string, unknown>, env: Record<
     shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
     maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
     log: oneOf('log', LOG_FORMATS),
+    labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
   };
   if (config.host.trim() === '') problems.push('--host must not be empty');
   return problems[0] === undefined ? { kind: 'config', config } : { kind: 'error', message: problems[0] };
@@ -112,6 +116,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--shutdown-timeout=${config.shutdownTimeoutMs}`,
     `--max-event-loop-delay=${config.maxEventLoopDelayMs}`,
     `--log=${config.log}`,
+    `--lab=${config.labUi ? 'on' : 'off'}`,
   ];
 }
 

@@ -4,13 +4,13 @@ import { parseWorkersConfig } from './cloudflare-config.ts';
 
 describe('parseWorkersConfig', () => {
   it('uses the shared defaults when no var is set', () => {
-    expect(parseWorkersConfig({})).toEqual({ ok: true, config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty' } });
+    expect(parseWorkersConfig({})).toEqual({ ok: true, config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty', labUi: true } });
   });
 
-  it('reads LAB_MODE, LAB_MAX_DELAY_MS and LAB_LOG, and ignores other bindings', () => {
-    expect(parseWorkersConfig({ LAB_MODE: 'blocking', LAB_MAX_DELAY_MS: '5000', LAB_LOG: 'json', OTHER: 42 })).toEqual({
+  it('reads LAB_MODE, LAB_MAX_DELAY_MS, LAB_LOG and LAB_UI, and ignores other bindings', () => {
+    expect(parseWorkersConfig({ LAB_MODE: 'blocking', LAB_MAX_DELAY_MS: '5000', LAB_LOG: 'json', LAB_UI: 'off', OTHER: 42 })).toEqual({
       ok: true,
-      config: { mode: 'blocking', maxDelayMs: 5000, log: 'json' },
+      config: { mode: 'blocking', maxDelayMs: 5000, log: 'json', labUi: false },
     });
   });
 
@@ -19,6 +19,7 @@ describe('parseWorkersConfig', () => {
     [{ LAB_MODE: 'pool' }, /LAB_MODE in \[vars\] cannot be pool/],
     [{ LAB_MAX_DELAY_MS: '1.5' }, /LAB_MAX_DELAY_MS in \[vars\] must be a whole number/],
     [{ LAB_LOG: 'loud' }, /LAB_LOG in \[vars\] must be one of/],
+    [{ LAB_UI: 'yes' }, /LAB_UI in \[vars\] must be one of on, off/],
     [{ LAB_MAX_DELAY_MS: 5000 }, /LAB_MAX_DELAY_MS in \[vars\] must be a string/],
   ])('rejects %o with a message naming the var', (vars, message) => {
     const result = parseWorkersConfig(vars);

@@ -1,6 +1,6 @@
 // The Worker's settings from `[vars]` in wrangler.toml (or `wrangler dev --var NAME:value`), under
 // the same names and rules as the other runtimes' environment variables: LAB_MODE,
-// LAB_MAX_DELAY_MS, LAB_LOG. Vars arrive as strings, like environment variables.
+// LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI. Vars arrive as strings, like environment variables.
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode } from '../../src/runtime.ts';
 import { resolveServerConfig } from '../../src/config.ts';
@@ -9,6 +9,8 @@ export interface WorkersConfig {
   mode: Mode;
   maxDelayMs: number;
   log: LogFormat;
+  /** GET /lab, the live lab page (LAB_UI = "on" | "off"). */
+  labUi: boolean;
 }
 
 export type WorkersConfigResult = { ok: true; config: WorkersConfig } | { ok: false; message: string };
@@ -16,7 +18,7 @@ export type WorkersConfigResult = { ok: true; config: WorkersConfig } | { ok: fa
 /** Validates the vars; never throws. Settings with no meaning on Workers (port, workers, pool) are ignored. */
 export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfigResult {
   const strings: Record<string, string> = {};
-  for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG']) {
+  for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG', 'LAB_UI']) {
     const value = vars[name];
     if (value === undefined) continue;
     if (typeof value !== 'string') return { ok: false, message: `${name} in [vars] must be a string; got ${JSON.stringify(value)}` };
@@ -27,8 +29,8 @@ export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfig
     const message = parsed.kind === 'error' ? parsed.message : 'unexpected help request';
     return { ok: false, message: message.replace('(environment)', 'in [vars]') };
   }
-  const { mode, maxDelayMs, log } = parsed.config;
+  const { mode, maxDelayMs, log, labUi } = parsed.config;
   // A default every request would answer 501 to is a mistake to report, not to serve.
   if (mode === 'pool') return { ok: false, message: 'LAB_MODE in [vars] cannot be pool: Workers have no worker pool; use blocking or async' };
-  return { ok: true, config: { mode, maxDelayMs, log } };
+  return { ok: true, config: { mode, maxDelayMs, log, labUi } };
 }

@@ -24,9 +24,9 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
     console.error(`Concurrency Lab: invalid configuration: ${configError}`);
     return undefined;
   }
-  const { mode, maxDelayMs, log } = parsed.config;
+  const { mode, maxDelayMs, log, labUi } = parsed.config;
   const runtime = createWorkersRuntime(spin);
-  app = createApp({ runtime, defaultMode: mode, maxDelayMs, logger: createLogger({ format: log, now: runtime.now }) });
+  app = createApp({ runtime, defaultMode: mode, maxDelayMs, logger: createLogger({ format: log, now: runtime.now }), labUi });
   return app;
 }
 

@@ -71,7 +71,7 @@ export class ClusterSupervisor {
     if (this.#ready || this.#listeningWorkers.size < this.#config.workers) return;
     this.#ready = true;
     const url = `http://${this.#config.host}:${this.#config.port}`;
-    logServerReady(this.#logger, { runtimeLabel: `node ${process.versions.node}`, url, processes: this.#config.workers, mode: this.#config.mode, pid: process.pid });
+    logServerReady(this.#logger, { runtimeLabel: `node ${process.versions.node}`, url, processes: this.#config.workers, mode: this.#config.mode, pid: process.pid, labUi: this.#config.labUi });
   }
 
   #onExit(worker: Worker, code: number | null, signal: string | null): void {

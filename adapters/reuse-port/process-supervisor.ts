@@ -123,7 +123,7 @@ export class ProcessSupervisor {
     if (this.#ready || [...this.#children].filter((c) => c.listening).length < config.workers) return;
     this.#ready = true;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-    logServerReady(logger, { runtimeLabel, url, processes: config.workers, mode: config.mode, pid: process.pid });
+    logServerReady(logger, { runtimeLabel, url, processes: config.workers, mode: config.mode, pid: process.pid, labUi: config.labUi });
   }
 
   #onExit(child: Child, code: number | null, signal: string | null): void {

@@ -6,7 +6,7 @@ describe('parseServerConfig', () => {
   it('has the documented defaults', () => {
     expect(parseServerConfig([], {}, 8)).toEqual({
       kind: 'config',
-      config: { port: 3000, host: '127.0.0.1', mode: 'async', workers: 1, poolThreads: 40, maxQueue: 100, maxDelayMs: 60_000, shutdownTimeoutMs: 10_000, maxEventLoopDelayMs: 0, log: 'pretty' },
+      config: { port: 3000, host: '127.0.0.1', mode: 'async', workers: 1, poolThreads: 40, maxQueue: 100, maxDelayMs: 60_000, shutdownTimeoutMs: 10_000, maxEventLoopDelayMs: 0, log: 'pretty', labUi: true },
     });
   });
 
@@ -46,8 +46,16 @@ describe('parseServerConfig', () => {
     }
   });
 
+  it('--lab off (or LAB_UI=off) turns the live lab page off; anything but on or off is an error naming where it came from', () => {
+    expect(parseServerConfig(['--lab', 'off'], {}, 2)).toMatchObject({ config: { labUi: false } });
+    expect(parseServerConfig([], { LAB_UI: 'off' }, 2)).toMatchObject({ config: { labUi: false } });
+    expect(parseServerConfig(['--lab=on'], { LAB_UI: 'off' }, 2)).toMatchObject({ config: { labUi: true } });
+    expect(parseServerConfig([], { LAB_UI: 'no' }, 2)).toEqual({ kind: 'error', message: expect.stringContaining('LAB_UI') });
+    expect(parseServerConfig(['--help'], {}, 2)).toMatchObject({ text: expect.stringContaining('--lab on|off') });
+  });
+
   it('configToArgs round-trips', () => {
-    const first = parseServerConfig(['--port=1234', '--mode=blocking', '--pool-threads=3', '--log=off'], {}, 2);
+    const first = parseServerConfig(['--port=1234', '--mode=blocking', '--pool-threads=3', '--log=off', '--lab=off'], {}, 2);
     if (first.kind !== 'config') throw new Error('expected a config');
     const again = parseServerConfig(configToArgs(first.config), {}, 2);
     expect(again).toEqual(first);

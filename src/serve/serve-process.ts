@@ -55,6 +55,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
     metrics,
     cluster,
+    labUi: config.labUi,
   });
 
   let listener;
@@ -70,7 +71,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
   }
 
   if (options.reportReady) options.reportReady(listener.url);
-  else logServerReady(logger, { runtimeLabel: options.runtimeLabel, url: listener.url, processes: 1, mode: config.mode, pid: host.pid });
+  else logServerReady(logger, { runtimeLabel: options.runtimeLabel, url: listener.url, processes: 1, mode: config.mode, pid: host.pid, labUi: config.labUi });
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> =>

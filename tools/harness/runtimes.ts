@@ -17,6 +17,8 @@ export interface ServerSettings {
   maxEventLoopDelayMs?: number;
   /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
   log?: LogFormat;
+  /** The live lab page at /lab: on unless false (--lab off, or LAB_UI = "off" in [vars] on Workers). */
+  lab?: boolean;
 }
 
 export interface RuntimeUnderTest {
@@ -46,6 +48,7 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.maxDelayMs !== undefined) flags.push(`--max-delay-ms=${settings.maxDelayMs}`);
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
+  if (settings.lab === false) flags.push('--lab=off');
   return flags;
 }
 
@@ -108,6 +111,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
         `--var=LAB_LOG:${settings.log ?? 'json'}`,
         ...(settings.mode ? [`--var=LAB_MODE:${settings.mode}`] : []),
         ...(settings.maxDelayMs !== undefined ? [`--var=LAB_MAX_DELAY_MS:${settings.maxDelayMs}`] : []),
+        ...(settings.lab === false ? ['--var=LAB_UI:off'] : []),
       ],
       env: WRANGLER_HEADLESS_ENV,
     }),

@@ -5,8 +5,9 @@ import type { Mode } from '../../src/runtime.ts';
 import { parseTimestamp } from '../../src/timestamp.ts';
 import { request } from '../harness/http-client.ts';
 import type { CombinationRun, HealthProbe, RequestRecord, ServerShape } from './results.ts';
+import { HEALTH_PROBE_INTERVAL_MS } from './probes.ts';
 
-export const HEALTH_PROBE_INTERVAL_MS = 20;
+export { HEALTH_PROBE_INTERVAL_MS };
 const WARM_UP_MS = 50;
 
 /** What to fire: the combination a CombinationRun records, at `url`. */

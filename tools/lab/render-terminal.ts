@@ -4,10 +4,11 @@ import { describeRun, formatMs, formatPerWorker, formatRatio } from './format.ts
 import type { CombinationRun, CombinationSkipped } from './results.ts';
 import type { RunSummary } from './stats.ts';
 import { barColumns, layoutTimeline } from './timeline.ts';
+import { SLOW_HEALTH_MS } from './probes.ts';
+
+export { SLOW_HEALTH_MS };
 
 const AXIS_WIDTH = 60;
-/** A /health probe slower than this means the event loop was busy when it arrived. */
-export const SLOW_HEALTH_MS = 50;
 
 export function renderTimeline(run: CombinationRun, paint: Paint, width = AXIS_WIDTH): string {
   const timeline = layoutTimeline(run);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { EventBus, publishingLogger, type BusEvent } from './events.ts';
+import { createLogger } from './logger.ts';
+
+describe('the event bus behind GET /lab/events', () => {
+  it('publishes every logged event with its fields and time, even when the log format is off', () => {
+    const lines: string[] = [];
+    const bus = new EventBus();
+    const logger = publishingLogger(createLogger({ format: 'off', now: () => 0, write: (line) => lines.push(line) }), bus, () => 42);
+    const seen: BusEvent[] = [];
+    const unsubscribe = bus.subscribe((event) => seen.push(event));
+    logger.info('work_started', 'Starting delay', { worker_id: 7, lab_id: 'a-1' });
+    unsubscribe();
+    logger.info('work_ended', 'Ending delay');
+    expect(seen).toEqual([{ event: 'work_started', level: 'info', time: 42, fields: { worker_id: 7, lab_id: 'a-1' } }]);
+    expect(lines).toEqual([]);
+  });
+
+  it('still logs, and tells the other subscribers, when one subscriber throws', () => {
+    const lines: string[] = [];
+    const bus = new EventBus();
+    const logger = publishingLogger(createLogger({ format: 'json', now: () => 0, write: (line) => lines.push(line) }), bus, () => 0);
+    let told = 0;
+    bus.subscribe(() => {
+      throw new Error('broken stream');
+    });
+    bus.subscribe(() => told++);
+    logger.warn('error', 'x');
+    expect(told).toBe(1);
+    expect(lines).toHaveLength(1);
+  });
+});
