@@ -17,6 +17,30 @@ export interface StartOptions {
   /** True once the server can take requests: a log line, or an HTTP probe. */
   isReady: (server: ServerProcess) => Promise<boolean> | boolean;
   readyTimeoutMs?: number;
+  /**
+   * Raise the open-file limit (RLIMIT_NOFILE) to this many before the command runs, or as near as
+   * the hard limit allows: `sh -c 'ulimit -n …; exec command'`, so the pid is still the command's.
+   * For a server that must hold many connections at once (the bench's 10,000). Read back the limit
+   * it got with openFileLimit(pid).
+   */
+  fdLimit?: number;
+}
+
+/** argv that runs `command args` with RLIMIT_NOFILE raised to `limit`, or to the hard limit when that is lower. */
+export function withFdLimit(command: string, args: readonly string[], limit: number): { command: string; args: string[] } {
+  const script = `ulimit -n ${Math.floor(limit)} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
+  return { command: '/bin/sh', args: ['-c', script, command, ...args] };
+}
+
+/** The soft open-file limit of a running process, from /proc/<pid>/limits; undefined if unreadable. */
+export function openFileLimit(pid: number): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    if (!match) return undefined;
+    return match[1] === 'unlimited' ? Infinity : Number(match[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every child started and not yet cleaned up, so that a failed test cannot leak one (see stopAllServers). */
@@ -37,7 +61,8 @@ export class ServerProcess {
   constructor(options: StartOptions) {
     // detached: the child leads its own process group, so that stop() can reach its descendants
     // (cluster workers, wrangler's workerd) even if the child itself fails to.
-    this.child = spawn(options.command, options.args, {
+    const { command, args } = options.fdLimit ? withFdLimit(options.command, options.args, options.fdLimit) : options;
+    this.child = spawn(command, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
