@@ -1,6 +1,67 @@
 // Many concurrent async requests on one process: does the event loop keep them all waiting at once?
+// With wrk: 10,000 kept-alive connections sending POST /delay?ms=1000&mode=async back to back. Without
+// it: 10,000 requests fired at once, each on its own connection, from this process.
 import { request } from '../harness/http-client.ts';
+import { openFileLimit } from '../harness/server-process.ts';
+import { percentile } from '../lab/stats.ts';
 import { parseTimestamp } from '../../src/timestamp.ts';
+import { runWrk } from './load/wrk.ts';
+
+export interface WrkScaleOptions {
+  connections: number;
+  threads: number;
+  durationS: number;
+  taskMs: number;
+}
+
+export interface WrkScaleResult extends WrkScaleOptions {
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number | undefined;
+  p90Ms: number | undefined;
+  p99Ms: number | undefined;
+  maxMs: number | undefined;
+  errors: { connect: number; read: number; write: number; timeout: number };
+  non2xx: number;
+  /** A request slower than this would be left out of the latencies: longer than the run, so none is. */
+  timeoutS: number;
+  wrkFdLimit: number | undefined;
+  serverFdLimit: number | undefined;
+  /** wrk's CPU ÷ (wall × threads). */
+  wrkCpuShare: number | undefined;
+}
+
+/** Room beyond one descriptor a connection: listening sockets, pipes, libraries' own files. */
+export const FD_HEADROOM = 1_000;
+
+export async function wrkScale(wrk: string, url: string, serverPid: number, options: WrkScaleOptions): Promise<WrkScaleResult> {
+  const timeoutS = options.durationS + 2;
+  const run = await runWrk(wrk, {
+    url: `${url}/delay?ms=${options.taskMs}&mode=async`,
+    method: 'POST',
+    threads: options.threads,
+    connections: options.connections,
+    durationS: options.durationS,
+    timeoutS,
+    fdLimit: 65_536,
+  });
+  const r = run.result;
+  return {
+    ...options,
+    requests: r.requests,
+    requestsPerSecond: r.requestsPerSecond,
+    p50Ms: r.p50Ms,
+    p90Ms: r.p90Ms,
+    p99Ms: r.p99Ms,
+    maxMs: r.maxMs,
+    errors: r.errors,
+    non2xx: r.non2xx,
+    timeoutS,
+    wrkFdLimit: run.fdLimit,
+    serverFdLimit: openFileLimit(serverPid),
+    wrkCpuShare: run.cpuS === undefined ? undefined : run.cpuS / (run.wallS * options.threads),
+  };
+}
 
 export interface ScaleResult {
   requests: number;
@@ -14,6 +75,11 @@ export interface ScaleResult {
   maxOverlap: number;
   /** From the first work start to the last: how long it took for every request to reach the server. */
   startSpreadMs: number;
+  /** Answered requests ÷ the makespan. */
+  requestsPerSecond: number;
+  /** Latency of the answered requests, from firing them all to each answer. */
+  p50Ms: number | undefined;
+  p99Ms: number | undefined;
 }
 
 /**
@@ -31,7 +97,7 @@ export async function fireMany(url: string, count: number, ms: number): Promise<
         (response) => {
           if (response.status !== 200) return `HTTP ${response.status}`;
           const body = response.json as { start_time: string; end_time: string };
-          return { start: parseTimestamp(body.start_time), end: parseTimestamp(body.end_time) };
+          return { start: parseTimestamp(body.start_time), end: parseTimestamp(body.end_time), latencyMs: response.receivedAt - firedAt };
         },
         (error: Error & { code?: string }) => (error.name === 'TimeoutError' || error.code === 'ABORT_ERR' ? 'timeout' : (error.code ?? error.message)),
       ),
@@ -39,8 +105,9 @@ export async function fireMany(url: string, count: number, ms: number): Promise<
   );
   const makespanMs = Date.now() - firedAt;
   const failures = outcomes.filter((o): o is string => typeof o === 'string');
-  const intervals = outcomes.filter((o): o is { start: number; end: number } => typeof o !== 'string');
+  const intervals = outcomes.filter((o): o is { start: number; end: number; latencyMs: number } => typeof o !== 'string');
   const starts = intervals.map((i) => i.start);
+  const latencies = intervals.map((i) => i.latencyMs).sort((a, b) => a - b);
   return {
     requests: count,
     ms,
@@ -50,6 +117,9 @@ export async function fireMany(url: string, count: number, ms: number): Promise<
     errorKinds: [...new Set(failures)].slice(0, 5),
     maxOverlap: maxOverlap(intervals),
     startSpreadMs: starts.length ? Math.max(...starts) - Math.min(...starts) : 0,
+    requestsPerSecond: intervals.length / (makespanMs / 1000),
+    p50Ms: latencies.length ? percentile(latencies, 50) : undefined,
+    p99Ms: latencies.length ? percentile(latencies, 99) : undefined,
   };
 }
 

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { RuntimeFigures, Series } from './figures.ts';
+import { findCeiling, peerRows, runtimeRows } from './report.ts';
+
+const series = (rps: number, generatorCpuShare?: number): Series => ({ runs: [], rps, p99Ms: 5, errors: 0, non2xx: 0, generatorCpuShare });
+
+const runtime = (name: string, t: RuntimeFigures['throughput']): RuntimeFigures => ({
+  runtime: name,
+  labels: { bare: 'bare', hono: 'hono' },
+  throughput: t,
+  pool: [],
+  cpu: {},
+  makespan: [],
+  failures: [],
+  seconds: 1,
+});
+
+const plan = { rounds: 1, durationS: 2, connections: 50 };
+const row = (rows: string[][], figure: string) => rows.find((r) => r[1] === figure)!;
+
+describe('findCeiling', () => {
+  const figures = [runtime('node', { bare: series(20_000, 1) }), runtime('bun', { bare: series(30_000, 0.97) })];
+
+  it('is the best bare server of the run', () => {
+    expect(findCeiling(figures, { name: 'autocannon' })).toMatchObject({ rps: 30_000, runtime: 'bun', binding: true });
+  });
+  it('binds wrk only when wrk itself was saturated there', () => {
+    expect(findCeiling(figures, { name: 'wrk' })?.binding).toBe(true);
+    expect(findCeiling([runtime('bun', { bare: series(30_000, 0.4) })], { name: 'wrk' })?.binding).toBe(false);
+  });
+  it('is undefined when no bare server was measured', () => {
+    expect(findCeiling([runtime('workerd', { get: series(500) })], { name: 'autocannon' })).toBeUndefined();
+  });
+});
+
+describe('runtimeRows', () => {
+  const ceiling = { rps: 30_000, runtime: 'node', generatorCpuShare: 1, binding: true };
+
+  it('marks a ratio whose two sides both hit the ceiling unmeasurable, and its target too', () => {
+    const rows = runtimeRows(runtime('node', { get: series(28_000), bare: series(30_000), hono: series(29_000), async: series(5_000) }), ceiling, plan);
+    const bare = row(rows, 'GET / ÷ bare server');
+    expect(bare[2]).toBe('(93%)');
+    expect(bare[3]).toBe('≥ 90%: unmeasurable');
+    expect(bare[4]).toMatch(/UNMEASURABLE/);
+    expect(row(rows, 'GET / (the app)')[2]).toBe('≥ 28,000 req/s');
+    // async is far below the ceiling: its ratio to GET / is an upper bound, and a miss already.
+    const asyncRatio = row(rows, 'async ms=0 ÷ GET /');
+    expect(asyncRatio[2]).toBe('≤ 18%');
+    expect(asyncRatio[3]).toBe('≥ 50%: MISS');
+  });
+
+  it('marks nothing when the ceiling does not bind', () => {
+    const rows = runtimeRows(runtime('node', { get: series(28_000), bare: series(30_000) }), { ...ceiling, binding: false }, plan);
+    expect(row(rows, 'GET / ÷ bare server').slice(2, 4)).toEqual(['93%', '≥ 90%: pass']);
+  });
+
+  it('says when a runtime has no pool or no bare server', () => {
+    const rows = runtimeRows(runtime('workerd', { get: series(500), async: series(400) }), undefined, plan);
+    expect(row(rows, 'pool ÷ async, ms=0')[4]).toBe('no pool on this runtime');
+    expect(row(rows, 'GET / ÷ bare server')[4]).toBe('no bare server for this runtime');
+  });
+});
+
+describe('peerRows', () => {
+  it('says why FastAPI was not measured', () => {
+    expect(peerRows({ missing: 'no python3 with fastapi and uvicorn' }, undefined)[0]).toEqual(['fastapi', 'Node async ÷ FastAPI', 'not measured', '', 'no python3 with fastapi and uvicorn']);
+  });
+  it('gives Node ÷ FastAPI against its target', () => {
+    const rows = peerRows({ label: 'FastAPI', node: series(12_000), fastapi: series(2_000) }, undefined);
+    expect(row(rows, 'Node async ms=0 ÷ FastAPI').slice(2, 4)).toEqual(['6.0×', '≥ 5.0×: pass']);
+  });
+});
