@@ -110,7 +110,7 @@ export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, pla
       `server CPU a request, GET /: ${cpu.map(([, name]) => name).join(' / ')}`,
       cpu.map(([key]) => us(f.cpu[key]!.usPerRequest).replace(' µs', '')).join(' / ') + ' µs',
       '',
-      `${cpu.map(([key, name]) => `${name} ${f.cpu[key]!.requests} req`).join(', ')}; ${f.cpu.get!.processes.join(' ')}${wrapper > 0.5 ? `; wrapper processes besides: up to ${us(wrapper)}` : ''}`,
+      `${cpu.map(([key, name]) => `${name} ${f.cpu[key]!.requests} req`).join(', ')}; ${f.cpu.get!.processes.join(' ')}${wrapper > 0.5 ? `; the wrapper (wrangler's node, esbuild) besides: up to ${us(wrapper)} a request` : ''}`,
     ]);
   }
   if (f.cpu.async) rows.push([r, 'server CPU a request, POST /delay?ms=0 async', us(f.cpu.async.usPerRequest), '', `${f.cpu.async.requests} requests`]);
