@@ -100,7 +100,7 @@ try {
   const rows: Row[] = [
     ...generatorRows(generator, chosen.why, ceiling),
     ...figures.flatMap((f) => runtimeRows(f, ceiling, plan)),
-    ...(values.runtime === 'all' || values.runtime === 'node' ? peerRows(peer.result, ceiling) : []),
+    ...(values.runtime === 'all' || values.runtime === 'node' ? peerRows(peer.result, ceiling, figures.find((f) => f.runtime === 'node')?.cpu.async?.usPerRequest) : []),
     ...skipped,
   ];
   const took = elapsed();

@@ -54,6 +54,16 @@ describe('runtimeRows', () => {
     expect(row(rows, 'GET / ÷ bare server').slice(2, 4)).toEqual(['93%', '≥ 90%: pass']);
   });
 
+  it('gives the ratios the CPU figures imply for CPU-bound servers', () => {
+    const cpu = (usPerRequest: number) => ({ usPerRequest, requests: 1000, cpuMs: usPerRequest, processes: ['node:1'], wrapperUsPerRequest: 0 });
+    const f = { ...runtime('node', { get: series(1000) }), cpu: { get: cpu(20), bare: cpu(10), hono: cpu(15), async: cpu(100) } };
+    const rows = runtimeRows(f, undefined, plan);
+    const get = row(rows, 'server CPU a request, GET /: app / bare / Hono');
+    expect(get[2]).toBe('20 / 10 / 15 µs');
+    expect(get[4]).toContain('if CPU-bound, GET / would be ÷ bare 50%, ÷ Hono 75%');
+    expect(row(rows, 'server CPU a request, POST /delay?ms=0 async')[4]).toContain('async ÷ GET / would be 20%');
+  });
+
   it('says when a runtime has no pool or no bare server', () => {
     const rows = runtimeRows(runtime('workerd', { get: series(500), async: series(400) }), undefined, plan);
     expect(row(rows, 'pool ÷ async, ms=0')[4]).toBe('no pool on this runtime');

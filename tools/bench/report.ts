@@ -110,10 +110,13 @@ export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, pla
       `server CPU a request, GET /: ${cpu.map(([, name]) => name).join(' / ')}`,
       cpu.map(([key]) => us(f.cpu[key]!.usPerRequest).replace(' µs', '')).join(' / ') + ' µs',
       '',
-      `${cpu.map(([key, name]) => `${name} ${f.cpu[key]!.requests} req`).join(', ')}; ${f.cpu.get!.processes.join(' ')}${wrapper > 0.5 ? `; the wrapper (wrangler's node, esbuild) besides: up to ${us(wrapper)} a request` : ''}`,
+      `${cpu.map(([key, name]) => `${name} ${f.cpu[key]!.requests} req`).join(', ')}; ${f.cpu.get!.processes.join(' ')}${cpuBoundRatios(f)}${wrapper > 0.5 ? `; the wrapper (wrangler's node, esbuild) besides: up to ${us(wrapper)} a request` : ''}`,
     ]);
   }
-  if (f.cpu.async) rows.push([r, 'server CPU a request, POST /delay?ms=0 async', us(f.cpu.async.usPerRequest), '', `${f.cpu.async.requests} requests`]);
+  if (f.cpu.async) {
+    const asGet = f.cpu.get ? `; if CPU-bound, async ÷ GET / would be ${formatRatio(f.cpu.get.usPerRequest / f.cpu.async.usPerRequest)}` : '';
+    rows.push([r, 'server CPU a request, POST /delay?ms=0 async', us(f.cpu.async.usPerRequest), '', `${f.cpu.async.requests} requests${asGet}`]);
+  }
   rows.push(...scaleRows(f));
   for (const m of f.makespan) {
     const label = `${m.mode}${m.workers > 1 ? ` --workers ${m.workers}` : ''}`;
@@ -127,6 +130,17 @@ export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, pla
   }
   for (const failure of f.failures) rows.push([r, 'FAILED', '–', '', failure]);
   return rows;
+}
+
+/**
+ * The throughput ratios the CPU figures imply for servers that are CPU-bound on one core (a
+ * request's µs is then all its cost): generator-independent, unlike the measured ratios.
+ */
+function cpuBoundRatios(f: RuntimeFigures): string {
+  const app = f.cpu.get?.usPerRequest;
+  if (app === undefined) return '';
+  const parts = (['bare', 'hono'] as const).filter((key) => f.cpu[key]).map((key) => `÷ ${key === 'bare' ? 'bare' : 'Hono'} ${formatRatio(f.cpu[key]!.usPerRequest / app)}`);
+  return parts.length ? `; if CPU-bound, GET / would be ${parts.join(', ')}` : '';
 }
 
 function scaleRows(f: RuntimeFigures): Row[] {
@@ -159,7 +173,8 @@ function scaleRows(f: RuntimeFigures): Row[] {
   ];
 }
 
-export function peerRows(peer: Peer | undefined, ceiling: Ceiling | undefined): Row[] {
+/** `nodeAsyncCpu`: Node's server CPU µs a POST /delay?ms=0&mode=async, when measured. */
+export function peerRows(peer: Peer | undefined, ceiling: Ceiling | undefined, nodeAsyncCpu?: number): Row[] {
   if (!peer) return [['fastapi', 'Node async ÷ FastAPI', '–', '', 'not measured (node was not benchmarked)']];
   if ('missing' in peer) return [['fastapi', 'Node async ÷ FastAPI', 'not measured', '', peer.missing]];
   if ('failed' in peer) return [['fastapi', 'Node async ÷ FastAPI', 'FAILED', '', peer.failed]];
@@ -169,7 +184,10 @@ export function peerRows(peer: Peer | undefined, ceiling: Ceiling | undefined): 
     ['fastapi', 'POST /delay?ms=0 (asyncio.sleep(0))', throughputValue(peer.fastapi, ceiling), '', `p99 ${formatMs(peer.fastapi.p99Ms ?? NaN)}; ${peer.label}${errorsNote(peer.fastapi)}`],
     ['fastapi', 'Node async ms=0 ÷ FastAPI', c.value, c.target, `${rps(peer.node.rps)} vs ${rps(peer.fastapi.rps)}${c.note}`],
   ];
-  if (peer.cpu) rows.push(['fastapi', 'server CPU a request, POST /delay?ms=0', us(peer.cpu.usPerRequest), '', `${peer.cpu.requests} requests; ${peer.cpu.processes.join(' ')}`]);
+  if (peer.cpu) {
+    const node = nodeAsyncCpu === undefined ? '' : `; if both were CPU-bound, Node ÷ FastAPI would be ${times(peer.cpu.usPerRequest / nodeAsyncCpu)} (Node's async ${us(nodeAsyncCpu)})`;
+    rows.push(['fastapi', 'server CPU a request, POST /delay?ms=0', us(peer.cpu.usPerRequest), '', `${peer.cpu.requests} requests; ${peer.cpu.processes.join(' ')}${node}`]);
+  }
   return rows;
 }
 
