@@ -17,8 +17,8 @@ import { findCeiling, generatorRows, peerRows, runtimeRows, type Row } from './r
 
 const USAGE = `Usage: npm run bench [-- --quick] [-- --generator auto|wrk|autocannon] [-- --runtime NAME|all]
 
-  --quick        shorter loads and no makespan, memory or thread-a-core figures (about 3 minutes;
-                 the full run takes about 13)
+  --quick        shorter loads and no makespan, memory or thread-a-core figures (under 3 minutes
+                 on 2 cores; the full run takes about 10)
   --generator    the load generator: wrk when it is on PATH (auto, the default), else autocannon
   --runtime      one runtime of the matrix (${Object.keys(RUNTIMES).join(', ')}) or all (the default)
 `;
