@@ -10,6 +10,7 @@ import { DEFAULT_POOL_THREADS } from '../../src/config.ts';
 import { cpuPerRequest, type CpuPerRequest } from './cpu.ts';
 import type { LoadGenerator, LoadResult } from './load/generator.ts';
 import { memoryOf, type Memory } from './memory.ts';
+import { failureSummary } from './report.ts';
 import { findFastApiPython, startFastApi } from './peers/fastapi.ts';
 import { fireMany, FD_HEADROOM, wrkScale, type ScaleResult, type WrkScaleResult } from './scale.ts';
 import { startVariant, type BenchServer, type Variant } from './servers.ts';
@@ -192,7 +193,7 @@ export async function runtimeFigures(runtime: RuntimeUnderTest, ctx: Context, pe
       await body();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      figures.failures.push(`${what}: ${message.split('\n')[0]}`);
+      figures.failures.push(`${what}: ${failureSummary(message)}`);
       say(`${runtime.name}: ${what} FAILED: ${message}`);
     }
   };
@@ -300,7 +301,7 @@ async function fastApiPeer(node: BenchServer, ctx: Context): Promise<Peer> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     say(`fastapi: FAILED: ${message}`);
-    return { failed: message.split('\n')[0]! };
+    return { failed: failureSummary(message) };
   }
 }
 

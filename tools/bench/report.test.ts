@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeFigures, Series } from './figures.ts';
-import { findCeiling, peerRows, runtimeRows } from './report.ts';
+import { failureSummary, findCeiling, peerRows, runtimeRows } from './report.ts';
 
 const series = (rps: number, generatorCpuShare?: number): Series => ({ runs: [], rps, p99Ms: 5, errors: 0, non2xx: 0, generatorCpuShare });
 
@@ -78,5 +78,14 @@ describe('peerRows', () => {
   it('gives Node ÷ FastAPI against its target', () => {
     const rows = peerRows({ label: 'FastAPI', node: series(12_000), fastapi: series(2_000) }, undefined);
     expect(row(rows, 'Node async ms=0 ÷ FastAPI').slice(2, 4)).toEqual(['6.0×', '≥ 5.0×: pass']);
+  });
+});
+
+describe('failureSummary', () => {
+  it("keeps a one-line message, and joins a long one's first and last lines", () => {
+    expect(failureSummary('no answer')).toBe('no answer');
+    expect(failureSummary('the server exited before it was ready; output:\nWarning: experimental\nerror: --workers needs permission\n')).toBe(
+      'the server exited before it was ready; output: … error: --workers needs permission',
+    );
   });
 });

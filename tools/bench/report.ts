@@ -5,6 +5,16 @@ import type { CpuKey, Peer, RuntimeFigures, Series } from './figures.ts';
 import type { LoadGenerator } from './load/generator.ts';
 import { atCeiling, describeTarget, ratioBound, TARGETS, verdict, type RatioBound, type Target } from './verdicts.ts';
 
+/**
+ * One line for the table from an error message: its first line and, when the message goes on (a
+ * server's output after "output:"), its last non-empty line, which usually says why.
+ */
+export function failureSummary(message: string): string {
+  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  if (lines.length <= 1) return lines[0] ?? '';
+  return `${lines[0]} … ${lines.at(-1)}`;
+}
+
 export type Row = [runtime: string, figure: string, value: string, target: string, detail: string];
 
 export interface Ceiling {
