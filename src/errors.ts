@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'mode_unsupported'
   | 'overloaded'
+  /** The server is draining for a shutdown: the request came on a connection opened before it began. */
+  | 'shutting_down'
   | 'internal_error'
   /** The client went away before its answer (status 499, which nobody reads; it shows in logs and metrics). */
   | 'client_closed';
@@ -80,6 +82,17 @@ export class ModeUnsupportedError extends HttpError {
 export class OverloadedError extends HttpError {
   constructor(message: string, retryAfterSeconds: number) {
     super(503, 'overloaded', `${message}; retry later`, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
+/**
+ * 503 to a request that arrives during a graceful shutdown, on a connection opened before it began:
+ * refused at once, so that the shutdown waits only for work that was already running. The connection
+ * closes after it; a new connection reaches a process that still serves, or is refused.
+ */
+export class ShuttingDownError extends HttpError {
+  constructor() {
+    super(503, 'shutting_down', 'the server is shutting down; send the request again on a new connection', { 'Retry-After': '1', Connection: 'close' });
   }
 }
 

@@ -8,8 +8,12 @@ export interface Listener {
   /** Where the server listens, e.g. http://127.0.0.1:8000. */
   readonly url: string;
   /**
-   * Stops accepting connections and resolves once every in-flight request has been answered.
-   * `force` cuts off whatever is still open, at once: the lifecycle's deadline calls it.
+   * `close(false)` begins the drain: stops accepting connections, closes idle kept-alive ones now and
+   * each busy one as soon as its answer (which says `Connection: close`, see ./connections.ts) has
+   * been sent, and resolves once every request in flight has been answered. It does not wait for
+   * connections that have not sent a whole request (slow or silent clients).
+   * `close(true)` closes every connection still open, at once: the lifecycle calls it after the drain
+   * to end those, or at its deadline to cut off requests still running.
    */
   close(force: boolean): Promise<void>;
 }

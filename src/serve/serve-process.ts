@@ -1,6 +1,7 @@
 // The lifecycle of one server process, the same on every process runtime (Node, Bun, Deno): build
 // the app, listen, say so, and on SIGINT/SIGTERM stop accepting, let in-flight requests finish
-// within --shutdown-timeout, close the thread pool and exit. A runtime supplies only how to listen
+// within --shutdown-timeout (kept-alive connections told to close, ./connections.ts), close the
+// thread pool and exit. A runtime supplies only how to listen
 // and how to close (./listener.ts); nothing here names a runtime.
 import { createApp } from '../app.ts';
 import type { ServerConfig } from '../config.ts';
@@ -10,6 +11,7 @@ import { Metrics } from '../metrics.ts';
 import { processSnapshot } from '../observability/process-snapshot.ts';
 import { SupervisorLink, type SupervisorChannel } from '../observability/supervisor-link.ts';
 import type { Runtime } from '../runtime.ts';
+import { createDrainGate } from './connections.ts';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import type { HostProcess, Listen } from './listener.ts';
 import { logServerReady } from './server-ready.ts';
@@ -58,9 +60,11 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     labUi: config.labUi,
   });
 
+  // Once a stop begins, every answer says `Connection: close` and late requests get 503.
+  const gate = createDrainGate(app.fetch);
   let listener;
   try {
-    listener = await options.listen(app.fetch);
+    listener = await options.listen(gate.fetch);
   } catch (error) {
     const message = `Cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`;
     logger.error('error', message, who);
@@ -78,7 +82,13 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     (stopping ??= (async () => {
       let deadline: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<'timed out'>((resolve) => (deadline = setTimeout(() => resolve('timed out'), config.shutdownTimeoutMs)));
-      const drained = listener.close(false).then(() => runtime.pool?.close());
+      gate.beginDrain();
+      // Once the requests in flight are answered, what is still open has no request to answer (a
+      // client still sending its headers, or silent): it is closed rather than waited for.
+      const drained = listener
+        .close(false)
+        .then(() => listener.close(true))
+        .then(() => runtime.pool?.close());
       // Logged once the listener is closed: from here on a new connection is refused.
       logger.info('server_stopping', `${reason}: no new connections; waiting for in-flight requests`, who);
       if ((await Promise.race([drained, timedOut])) === 'timed out') {
