@@ -3,7 +3,11 @@
 import type { Socket } from 'node:net';
 
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) return;
+  // Nothing can be answered any more (the socket's side is closed, e.g. a lingering close, ./connections.ts).
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
   const [status, message] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? ['431 Request Header Fields Too Large', 'the request line and headers are too large; send a shorter URL']

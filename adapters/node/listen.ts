@@ -1,31 +1,42 @@
 // How Node listens and closes: the app on @hono/node-server's http.Server.
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../../src/config.ts';
 import type { Listen } from '../../src/serve/listener.ts';
 import { answerClientError } from './client-error.ts';
+import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
 
 export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>): Listen {
   return (fetch) =>
     new Promise((resolve, reject) => {
-      const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
-        server.off('error', reject);
-        const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
-        const closed = new Promise<void>((resolveClosed) => server.once('close', () => resolveClosed()));
-        resolve({
-          url,
-          close(force) {
-            if (force) {
-              if ('closeAllConnections' in server) server.closeAllConnections();
-            } else if (server.listening) {
-              // close() refuses new connections; 'close' fires once the last connection has ended.
-              server.close();
-              if ('closeIdleConnections' in server) server.closeIdleConnections();
-            }
-            return closed;
-          },
-        });
-      });
+      const server = serve(
+        {
+          fetch,
+          port,
+          hostname: host,
+          serverOptions: NODE_SERVER_OPTIONS,
+          // Not @hono/node-server's clean-up of unread bodies, which destroys the socket 500 ms after
+          // an answer that promised keep-alive: ./connections.ts reads or refuses them instead.
+          autoCleanupIncoming: false,
+        },
+        (info: AddressInfo) => {
+          server.off('error', reject);
+          const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
+          const closed = new Promise<void>((resolveClosed) => server.once('close', () => resolveClosed()));
+          let drained: Promise<void> | undefined;
+          resolve({
+            url,
+            close(force) {
+              if (!force) return (drained ??= connections.drain());
+              if (server.listening) server.close();
+              connections.closeAll();
+              return closed;
+            },
+          });
+        },
+      ) as Server; // serve() makes a node:http server unless given another createServer
+      const connections = manageConnections(server);
       server.on('clientError', answerClientError);
       // A port in use or not permitted: reported before the listening callback, never after.
       server.once('error', reject);

@@ -1,0 +1,137 @@
+// Node's part of src/serve/connections.ts, on the node:http server under @hono/node-server: explicit
+// timeouts, answers sent before the request body was read, and a drain that closes kept-alive
+// connections as they go idle instead of waiting for them.
+//
+// Why it is needed. node:http's server.close() closes only the connections idle at that moment: a
+// client that keeps sending on a connection that was busy is served for as long as it likes. And an
+// app that answers before reading the body (413 from Content-Length) leaves Hono's request stream
+// holding the socket paused; @hono/node-server then destroys the socket 500 ms later
+// (drainIncoming's forceClose, `autoCleanupIncoming`), after an answer that promised keep-alive, so
+// the client's next request on it fails with "other side closed".
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { CONNECTION_TIMEOUTS, UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/connections.ts';
+
+/**
+ * http.createServer options. Node checks its header and request deadlines on a timer, every 30 s by
+ * default, so a 10 s deadline could take up to 40 s; every second keeps it near its value.
+ */
+export const NODE_SERVER_OPTIONS: ServerOptions = {
+  headersTimeout: CONNECTION_TIMEOUTS.headersMs,
+  requestTimeout: CONNECTION_TIMEOUTS.requestMs,
+  keepAliveTimeout: CONNECTION_TIMEOUTS.idleMs,
+  connectionsCheckingInterval: 1_000,
+};
+
+/**
+ * How long a connection closed with its request body unread still reads what the client sends, so
+ * that a client still writing its body reads our answer instead of a reset (nginx's lingering close;
+ * Go waits 500 ms). Closing a socket with unread data makes the kernel send RST, which can reach the
+ * client before it has read the answer.
+ */
+export const LINGER_MS = 2_000;
+
+export interface NodeConnections {
+  /**
+   * Stops accepting; closes idle connections now and every other one once its answer has gone (the
+   * drain gate makes those answers say `Connection: close`); resolves when no request is in flight.
+   */
+  drain(): Promise<void>;
+  /** Closes every connection now. */
+  closeAll(): void;
+}
+
+export function manageConnections(server: Server): NodeConnections {
+  // Requests in flight, on the server and on each connection. A response is counted out when it is
+  // sent, or when its connection closes first: node:http emits no event at all for an answer still
+  // queued behind another on a connection that closes (a pipelined request).
+  let inFlight = 0;
+  const onConnection = new WeakMap<Socket, number>();
+  let draining = false;
+  let whenIdle: (() => void) | undefined;
+
+  const countOut = (socket: Socket, count: number): void => {
+    if (count === 0) return;
+    onConnection.set(socket, (onConnection.get(socket) ?? 0) - count);
+    inFlight -= count;
+    if (!draining) return;
+    // A connection whose answer promised keep-alive just before the drain began is idle now.
+    server.closeIdleConnections();
+    if (inFlight === 0) whenIdle?.();
+  };
+  // Shared by every response and connection: no closure a request.
+  function responseClosed(this: ServerResponse): void {
+    const socket = this.req.socket;
+    if ((onConnection.get(socket) ?? 0) > 0) countOut(socket, 1);
+  }
+  function connectionClosed(this: Socket): void {
+    countOut(this, onConnection.get(this) ?? 0);
+  }
+
+  server.on('connection', (socket: Socket) => socket.once('close', connectionClosed));
+  // Before @hono/node-server's own listener, so that this runs before any answer can be written.
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    inFlight++;
+    onConnection.set(request.socket, (onConnection.get(request.socket) ?? 0) + 1);
+    response.once('close', responseClosed);
+    if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) guardUnreadBody(request, response);
+  });
+
+  return {
+    drain() {
+      draining = true;
+      server.close(); // refuses new connections; Node closes the idle ones too
+      server.closeIdleConnections();
+      return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => (whenIdle = resolve));
+    },
+    closeAll() {
+      server.closeAllConnections();
+    },
+  };
+}
+
+/** A body the app may answer before reading whole: kept and thrown away if small, else the connection closes after the answer. */
+function guardUnreadBody(request: IncomingMessage, response: ServerResponse): void {
+  // Decided when the head is written: later the answer has promised keep-alive already. Every way of
+  // answering goes through writeHead (write() and end() without it call it themselves).
+  const writeHead = response.writeHead;
+  response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (!request.complete && !discardable(request)) this.setHeader('Connection', 'close');
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+  // Before node:http's own 'finish' handler, which closes a `Connection: close` socket at once.
+  response.prependOnceListener('finish', () => {
+    if (request.complete) return;
+    // Nothing reads this body any more. The app's stream may have stopped reading it (its queue
+    // full) and keeps the socket paused: let it flow into nothing, as node:http does itself with a
+    // body nobody touched.
+    request.removeAllListeners('data');
+    request.resume();
+    if (!response.shouldKeepAlive || isClose(response.getHeader('connection'))) lingerOnClose(request.socket);
+  });
+}
+
+/** The rest of the body is known to be small enough to read and throw away: Content-Length within the limit. */
+function discardable(request: IncomingMessage): boolean {
+  if (request.headers['transfer-encoding'] !== undefined) return false;
+  const length = Number(request.headers['content-length']);
+  return Number.isSafeInteger(length) && length <= UNREAD_BODY_DISCARD_BYTES;
+}
+
+function isClose(value: ReturnType<ServerResponse['getHeader']>): boolean {
+  return typeof value === 'string' && value.toLowerCase() === 'close';
+}
+
+/**
+ * node:http ends a `Connection: close` connection with socket.destroySoon(): our FIN, then close().
+ * Here it sends the FIN and goes on reading (into nothing) until the client closes its side or
+ * LINGER_MS pass; node:http ends the socket when the client's FIN arrives.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function (this: Socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+}
