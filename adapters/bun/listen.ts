@@ -1,10 +1,25 @@
 // How Bun listens and closes: the app on Bun.serve.
 import type { ServerConfig } from '../../src/config.ts';
+import { CONNECTION_TIMEOUTS } from '../../src/serve/connections.ts';
 import type { Listen } from '../../src/serve/listener.ts';
+
+/**
+ * Bun.serve's one timeout (seconds): a connection on which nothing moves for this long is closed:
+ * idle between requests, or stalled in the middle of one (its headers, its body). It runs while the
+ * app works too, so a request longer than it would lose its connection: the timer is paused for
+ * each request and started again as its answer goes out.
+ */
+const IDLE_TIMEOUT_S = CONNECTION_TIMEOUTS.idleMs / 1000;
 
 /** `reusePort`: every process of `--workers N` binds the same port; the kernel picks one per connection. */
 export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, reusePort: boolean): Listen {
   return async (fetch) => {
+    let inFlight = 0;
+    let whenIdle: (() => void) | undefined;
+    const answered = (): void => {
+      inFlight--;
+      if (inFlight === 0) whenIdle?.();
+    };
     // Bun.serve opens the port synchronously and throws when it cannot.
     const server = Bun.serve({
       port,
@@ -12,14 +27,40 @@ export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, r
       reusePort,
       // Not Bun's HTML error pages: the app answers every error in JSON itself.
       development: false,
-      fetch,
+      idleTimeout: IDLE_TIMEOUT_S,
+      async fetch(request, bunServer) {
+        bunServer.timeout(request, 0);
+        inFlight++;
+        try {
+          return await fetch(request, bunServer);
+        } finally {
+          bunServer.timeout(request, IDLE_TIMEOUT_S);
+          answered();
+        }
+      },
     });
+
+    /**
+     * Resolves once the last answer in flight has been handed to the socket: Bun counts a request
+     * pending until then, a moment after its fetch has returned.
+     */
+    const sent = async (): Promise<void> => {
+      if (inFlight > 0) await new Promise<void>((resolve) => (whenIdle = resolve));
+      while (server.pendingRequests > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    };
+
     let drained: Promise<void> | undefined;
     return {
       url: server.url.origin,
-      // stop() refuses new connections at once, closes idle keep-alive ones, and resolves when the
-      // last in-flight response has been sent; stop(true) closes every connection now.
-      close: (force) => (force ? server.stop(true) : (drained ??= server.stop())),
+      // stop() refuses new connections at once, closes idle kept-alive ones, and closes each busy one
+      // after its answer. Its promise would also wait for connections that never send a whole request
+      // (until idleTimeout ends them): the drain ends when the answers have gone, and close(true),
+      // stop(true), ends those connections.
+      close: (force) => {
+        if (force) return server.stop(true);
+        void server.stop();
+        return (drained ??= sent());
+      },
     };
   };
 }
