@@ -18,8 +18,12 @@ export function listenDeno(config: Pick<ServerConfig, 'host' | 'port'>, reusePor
     let drained: Promise<void> | undefined;
     return {
       url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`,
-      // shutdown() stops accepting at once and resolves when in-flight requests have been answered.
-      // Deno has no forced close: the lifecycle exits the process right after, which ends them.
+      // shutdown() stops accepting at once, closes idle kept-alive connections and those that have not
+      // sent a whole request, closes each busy one after its answer, and resolves when the answers in
+      // flight have been sent. Deno has no forced close: the lifecycle exits the process right after,
+      // which ends whatever is left. Deno.serve has no timeout to set (docs/reliability.md).
+      // A `Connection: close` header on a Response is sent but not acted on outside a shutdown: the
+      // connection stays open until the client, told to, closes it.
       close: (force) => (force ? Promise.resolve() : (drained ??= server.shutdown())),
     };
   };
