@@ -1,6 +1,8 @@
-// A client that opens a new connection for every request, so that concurrent requests really are
-// concurrent connections (a shared keep-alive pool could queue them on one socket).
-import { request as httpRequest } from 'node:http';
+// The tests' HTTP client. By default it opens a new connection for every request, so that concurrent
+// requests really are concurrent connections (a shared keep-alive pool could queue them on one
+// socket). keptAliveConnection() sends requests one after another on one kept-alive connection, as
+// real clients' pools do, so that a suite can check that no request fails because of the one before it.
+import { Agent, request as httpRequest } from 'node:http';
 
 export interface HttpResponse {
   status: number;
@@ -10,6 +12,8 @@ export interface HttpResponse {
   json: unknown;
   /** When the whole response had arrived (epoch ms); used to order events, never as a threshold. */
   receivedAt: number;
+  /** Whether it came on a connection that had answered an earlier request (kept alive). */
+  reusedConnection: boolean;
 }
 
 export interface RequestOptions {
@@ -17,11 +21,13 @@ export interface RequestOptions {
   body?: string | Buffer;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The connection pool to send it through; by default a new connection of its own. */
+  agent?: Agent;
 }
 
-export function request(url: string, { method = 'GET', body, headers = {}, signal }: RequestOptions = {}): Promise<HttpResponse> {
+export function request(url: string, { method = 'GET', body, headers = {}, signal, agent }: RequestOptions = {}): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers, agent: false, signal }, (res) => {
+    const req = httpRequest(url, { method, headers, agent: agent ?? false, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
@@ -33,7 +39,7 @@ export function request(url: string, { method = 'GET', body, headers = {}, signa
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, receivedAt: Date.now() });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, receivedAt: Date.now(), reusedConnection: req.reusedSocket });
       });
     });
     req.on('error', reject);
@@ -41,9 +47,56 @@ export function request(url: string, { method = 'GET', body, headers = {}, signa
   });
 }
 
-export function post(url: string, body?: unknown): Promise<HttpResponse> {
+export function post(url: string, body?: unknown, options: Pick<RequestOptions, 'agent'> = {}): Promise<HttpResponse> {
   return request(url, {
     method: 'POST',
+    ...options,
     ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
   });
+}
+
+/** How a suite sends its requests: each on a new connection, or all on one kept-alive connection. */
+export interface HttpClient {
+  readonly name: string;
+  request(url: string, options?: Omit<RequestOptions, 'agent'>): Promise<HttpResponse>;
+  post(url: string, body?: unknown): Promise<HttpResponse>;
+  /** Connections opened so far (kept-alive client only; the other opens one a request). */
+  readonly connectionsOpened: number;
+  close(): void;
+}
+
+export function newConnectionPerRequest(): HttpClient {
+  let opened = 0;
+  return {
+    name: 'a new connection per request',
+    request: (url, options) => (opened++, request(url, options)),
+    post: (url, body) => (opened++, post(url, body)),
+    get connectionsOpened() {
+      return opened;
+    },
+    close: () => {},
+  };
+}
+
+/**
+ * One kept-alive connection, requests one after another: node:http's Agent with keepAlive and one
+ * socket. A new connection is opened only once the server has closed the previous one (after an
+ * answer that said `Connection: close`, say).
+ */
+export function keptAliveConnection(): HttpClient {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let opened = 0;
+  const count = (response: HttpResponse): HttpResponse => {
+    if (!response.reusedConnection) opened++;
+    return response;
+  };
+  return {
+    name: 'one kept-alive connection',
+    request: (url, options) => request(url, { ...options, agent }).then(count),
+    post: (url, body) => post(url, body, { agent }).then(count),
+    get connectionsOpened() {
+      return opened;
+    },
+    close: () => agent.destroy(),
+  };
 }

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
+import { UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/connections.ts';
 import type { ServerProcess } from './server-process.ts';
 
 /** Server settings a test asks for; each runtime turns them into its own flags or variables. */
@@ -36,6 +37,31 @@ export interface RuntimeUnderTest {
   hasGracefulShutdown: boolean;
   /** Whether a client that disconnects aborts its request's signal, so its wait is cancelled. */
   cancelsOnDisconnect: boolean;
+  /**
+   * Whether two requests written in one packet are both answered, in order, when the first one's
+   * answer is not ready at once. Bun 1.4 closes the connection answering neither (uWS refuses
+   * "async pipelining"); two requests answered at once are answered in order everywhere.
+   */
+  pipelinesBehindPendingAnswer: boolean;
+  /**
+   * A connection whose request headers have not arrived whole in time (trickled, or nothing sent):
+   * `json 408` is answered then closed, `closed` without an answer, `kept` has no such timeout.
+   */
+  slowHeaders: 'json 408' | 'closed' | 'kept';
+  /** Whether the server closes a kept-alive connection that stays idle. */
+  closesIdleConnections: boolean;
+  /**
+   * An answer given before its request's body was read: above this declared length it says
+   * `Connection: close`; undefined where the runtime reads and throws away a body of any length and
+   * keeps the connection.
+   */
+  closesAboveUnreadBodyBytes: number | undefined;
+  /** Whether the server closes the connection after an answer that says `Connection: close` (Deno sends the header and leaves the closing to the client, except in a shutdown). */
+  closesAfterConnectionClose: boolean;
+  /** Whether, after answering a chunked body that the app stopped reading (413), the connection still answers the next request. */
+  answersAfterUnreadChunkedBody: boolean;
+  /** Whether a drain closes at once a connection that has sent part of a request (else the request, if it comes whole, gets 503 shutting_down). */
+  drainClosesHalfSentRequests: boolean;
 }
 
 /** The flags every process-based entry (Node, Bun, Deno) takes, from src/config.ts. */
@@ -80,6 +106,11 @@ const PROCESS_RUNTIME = {
   hasCli: true,
   hasGracefulShutdown: true,
   cancelsOnDisconnect: true,
+  pipelinesBehindPendingAnswer: true,
+  closesIdleConnections: true,
+  closesAfterConnectionClose: true,
+  answersAfterUnreadChunkedBody: true,
+  drainClosesHalfSentRequests: false,
 } satisfies Partial<RuntimeUnderTest>;
 
 export const RUNTIMES: Record<string, RuntimeUnderTest> = {
@@ -90,6 +121,10 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
       args: ['--import', 'tsx', 'adapters/node/main.ts', ...toFlags(port, settings)],
     }),
     ...PROCESS_RUNTIME,
+    // node:http's headersTimeout, answered by adapters/node/client-error.ts.
+    slowHeaders: 'json 408',
+    // adapters/node/connections.ts: Go's rule.
+    closesAboveUnreadBodyBytes: UNREAD_BODY_DISCARD_BYTES,
   },
   workerd: {
     name: 'workerd',
@@ -126,6 +161,18 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // Measured: wrangler dev's local proxy keeps the request to workerd open after the client has
     // gone, so request.signal never aborts there (enable_request_signal is set for deployments).
     cancelsOnDisconnect: false,
+    // Measured under wrangler dev 4.86 (its local proxy, not deployed Workers): pipelined requests
+    // are answered in order; a connection that has not sent whole headers is closed after 15 s
+    // without an answer, an idle kept-alive one after 5 s; an unread body of any declared length is
+    // read and thrown away; but after answering a chunked body the app stopped reading, the next
+    // request on that connection is never answered. No drain: no graceful shutdown.
+    pipelinesBehindPendingAnswer: true,
+    slowHeaders: 'closed',
+    closesIdleConnections: true,
+    closesAboveUnreadBodyBytes: undefined,
+    closesAfterConnectionClose: true,
+    answersAfterUnreadChunkedBody: false,
+    drainClosesHalfSentRequests: false,
   },
   bun: {
     name: 'bun',
@@ -135,6 +182,11 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
       args: ['adapters/bun/main.ts', ...toFlags(port, settings)],
     }),
     ...PROCESS_RUNTIME,
+    // Measured on Bun 1.4.5: see the flags' comments above.
+    pipelinesBehindPendingAnswer: false,
+    // Bun.serve's idleTimeout (adapters/bun/listen.ts) ends a connection whose headers stall, unanswered.
+    slowHeaders: 'closed',
+    closesAboveUnreadBodyBytes: undefined,
   },
   deno: {
     name: 'deno',
@@ -142,6 +194,12 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // grant, no more, come from deno.json's default permission set (-P).
     command: (port, settings) => ({ command: DENO, args: [...DENO_START_ARGS, ...toFlags(port, settings)] }),
     ...PROCESS_RUNTIME,
+    // Measured on Deno 2.9.6: Deno.serve has no header or idle timeout, and no option for one.
+    slowHeaders: 'kept',
+    closesIdleConnections: false,
+    closesAboveUnreadBodyBytes: undefined,
+    closesAfterConnectionClose: false,
+    drainClosesHalfSentRequests: true,
   },
 };
 
