@@ -1,7 +1,9 @@
-// HTTP fuzz against the runtime under test (CONTRACT_RUNTIME): random and hostile requests. Every
-// answer is JSON, a 2xx where the request was valid or a 4xx, and the server is still up afterwards.
+// HTTP fuzz against the runtime under test (CONTRACT_RUNTIME): random and hostile requests, each on a
+// new connection, then all on one kept-alive connection. Every answer is JSON, a 2xx where the
+// request was valid or a 4xx; no request fails, not even one sent on a connection right after a
+// hostile one (a body left unread, an unknown method); and the server is still up afterwards.
 import fc from 'fast-check';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
@@ -36,8 +38,12 @@ const jsonBody = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
   fc.constantFrom('{', '{"ms":', '[', 'null', '"x"', '{"ms":1,}', '\u0000', '{"__proto__":{"ms":1}}', `{"ms":${'9'.repeat(400)}}`),
   fc.string({ maxLength: 200 }),
-  fc.constant(JSON.stringify({ ms: 1, padding: 'x'.repeat(40_000) })),
+  // Above the app's 16 KiB: refused from Content-Length before the body is read. One fits in a
+  // socket's buffers, two do not: the server answers before they have arrived whole.
+  fc.constantFrom(...[40_000, 200_000, 1_000_000].map((size) => JSON.stringify({ ms: 1, padding: 'x'.repeat(size) }))),
 );
+/** Bodies for routes that take none: short, or long enough to arrive after the answer (above and below the 256 KiB discard limit). */
+const strayBody = fc.oneof({ weight: 8, arbitrary: fc.string({ maxLength: 50 }) }, { weight: 1, arbitrary: fc.constantFrom('y'.repeat(100_000), 'y'.repeat(400_000)) });
 const path = fc.oneof(
   fc.constantFrom('/', '/health', '/info', '/delay', '/delay/', '/DELAY', '//delay', '/delay?', '/%zz', '/..%2f..%2fetc/passwd', '/favicon.ico'),
   fc.webPath().map((p) => p || '/'),
@@ -46,10 +52,19 @@ const path = fc.oneof(
 );
 const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.record({ method: fc.constant('POST'), path: query.map((q) => `/delay?${q}`), body: fc.option(jsonBody, { nil: undefined }), contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1') }, { requiredKeys: ['method', 'path'] }),
-  fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'BREW'), path, body: fc.option(fc.string({ maxLength: 50 }), { nil: undefined }) }, { requiredKeys: ['method', 'path'] }),
+  fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'BREW'), path, body: fc.option(strayBody, { nil: undefined }) }, { requiredKeys: ['method', 'path'] }),
 );
 
-function send({ method, path, body, contentType }: FuzzRequest, port: number): Promise<{ status: number; text: string; type: string }> {
+interface Answer {
+  status: number;
+  text: string;
+  type: string;
+  /** It came on a connection kept alive from an earlier request. */
+  reused: boolean;
+}
+
+/** Sends one request through `agent`: false for a new connection of its own. */
+function send({ method, path, body, contentType }: FuzzRequest, port: number, agent: Agent | false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = method === 'GET' || method === 'HEAD' ? undefined : body;
     // Framed explicitly: Node's client sends a DELETE or OPTIONS body unframed otherwise, which is
@@ -58,18 +73,21 @@ function send({ method, path, body, contentType }: FuzzRequest, port: number): P
       ...(contentType ? { 'content-type': contentType } : {}),
       ...(payload === undefined ? {} : { 'content-length': String(Buffer.byteLength(payload)) }),
     };
-    // A new connection each time: after a 413 the server may close a connection whose body it did
-    // not read, and a reused keep-alive socket would then fail on the client's side.
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), type: String(res.headers['content-type'] ?? '') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), type: String(res.headers['content-type'] ?? ''), reused: req.reusedSocket }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
     req.end(payload);
   });
 }
+
+/** Requests each way: a new connection per request, and one kept-alive connection for all of them. */
+const RUNS = 2_000;
 
 describe(`HTTP fuzz on ${runtime.name}`, () => {
   let server: StartedServer;
@@ -78,38 +96,59 @@ describe(`HTTP fuzz on ${runtime.name}`, () => {
   });
   afterAll(stopAllServers);
 
-  it('answers every request with JSON, 2xx or 4xx, and stays up', async () => {
+  it.each([
+    ['a new connection per request', false],
+    ['one kept-alive connection', true],
+  ] as const)('on %s: answers every request with JSON, 2xx or 4xx, none fails, and stays up', async (_how, keptAlive) => {
+    // One socket, kept alive: requests one after another on the same connection until the server
+    // closes it (after an answer that says so); then the next one opens a new connection.
+    const agent = keptAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
     const statuses = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(fuzzRequest, async (req) => {
-        const answer = await send(req, server.port).catch((error: { code?: string }) => error);
-        if (!('status' in answer)) {
-          // Bun's HTTP layer closes the connection on a method HTTP does not define: a refusal too.
-          expect(STANDARD_METHODS.has(req.method) ? `${req.method} ${req.path.slice(0, 100)} → ${answer.code}` : 'refused').toBe('refused');
-          return;
-        }
-        const { status, text, type } = answer;
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        const what = `${req.method} ${req.path.slice(0, 100)} → ${status} ${text.slice(0, 200)}`;
-        if (!STANDARD_METHODS.has(req.method)) {
-          // A method HTTP does not define may be refused by the runtime's own HTTP layer before the
-          // app sees it (workerd answers 501 in plain text, Bun closes the connection): a refusal,
-          // never a 2xx or a crash.
-          expect(status >= 400 && status <= 501, what).toBe(true);
-          return;
-        }
-        // 501 is the contract's answer for a mode the runtime lacks (a pool on Workers), and only that.
-        const unsupported = status === 501 && !runtime.hasPool && (JSON.parse(text) as { error?: string }).error === 'mode_unsupported';
-        expect((status >= 200 && status < 500) || unsupported, what).toBe(true);
-        if (req.method === 'HEAD' || (status === 200 && req.path.startsWith('/metrics'))) return;
-        expect(type, `${req.method} ${req.path.slice(0, 100)} → ${status} ${text.slice(0, 200)}`).toContain('application/json');
-        const json = JSON.parse(text) as Record<string, unknown>;
-        if (status >= 400) expect(Object.keys(json).sort()).toEqual(['error', 'message']);
-      }),
-      { numRuns: 2_000 },
-    );
-    const health = await send({ method: 'GET', path: '/health' }, server.port);
-    expect(health.status).toBe(200);
-    expect(statuses.size).toBeGreaterThan(3); // the fuzz reached several kinds of answer, not only one
+    const failed: string[] = [];
+    let refused = 0;
+    let reused = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fuzzRequest, async (req) => {
+          const answer = await send(req, server.port, agent).catch((error: { code?: string; message?: string }) => error);
+          if (!('status' in answer)) {
+            // Bun's HTTP layer closes the connection on a method HTTP does not define: a refusal, not
+            // a failure. Anything else that gets no answer is a failed request.
+            if (STANDARD_METHODS.has(req.method)) failed.push(`${req.method} ${req.path.slice(0, 100)} → ${answer.code ?? answer.message}`);
+            else refused++;
+            return;
+          }
+          const { status, text, type } = answer;
+          if (answer.reused) reused++;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          const what = `${req.method} ${req.path.slice(0, 100)} → ${status} ${text.slice(0, 200)}`;
+          if (!STANDARD_METHODS.has(req.method)) {
+            // A method HTTP does not define may be refused by the runtime's own HTTP layer before the
+            // app sees it (workerd answers 501 in plain text, Bun closes the connection): a refusal,
+            // never a 2xx or a crash.
+            expect(status >= 400 && status <= 501, what).toBe(true);
+            return;
+          }
+          // 501 is the contract's answer for a mode the runtime lacks (a pool on Workers), and only that.
+          const unsupported = status === 501 && !runtime.hasPool && (JSON.parse(text) as { error?: string }).error === 'mode_unsupported';
+          expect((status >= 200 && status < 500) || unsupported, what).toBe(true);
+          if (req.method === 'HEAD' || (status === 200 && req.path.startsWith('/metrics'))) return;
+          expect(type, what).toContain('application/json');
+          const json = JSON.parse(text) as Record<string, unknown>;
+          if (status >= 400) expect(Object.keys(json).sort()).toEqual(['error', 'message']);
+        }),
+        { numRuns: RUNS },
+      );
+      expect(failed).toEqual([]);
+      // Most requests really went on a kept-alive connection: only an answer that said
+      // `Connection: close` (or a refusal) makes the next one open a new connection.
+      if (keptAlive) expect(reused).toBeGreaterThan(RUNS / 2);
+      const health = await send({ method: 'GET', path: '/health' }, server.port, agent);
+      expect(health.status).toBe(200);
+      expect(statuses.size).toBeGreaterThan(3); // the fuzz reached several kinds of answer, not only one
+      expect(refused).toBeLessThan(RUNS / 2);
+    } finally {
+      if (agent) agent.destroy();
+    }
   });
 });
