@@ -2,7 +2,7 @@
 // Concurrency is judged from the start_time/end_time intervals the server reports, and from the
 // order in which answers arrive, never from how long anything took.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, post, type HttpResponse } from '../../tools/harness/http-client.ts';
+import { keptAliveConnection, newConnectionPerRequest, request, post, type HttpClient, type HttpResponse } from '../../tools/harness/http-client.ts';
 import { overlappingPairs, toInterval, type Interval } from '../support/intervals.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
@@ -24,117 +24,139 @@ describe(`contract on ${runtime.name}`, () => {
     server = await startRuntime(runtime, { maxDelayMs: 5_000 });
   });
 
-  it('GET / says hello with the worker id and runtime', async () => {
-    const response = await request(`${server.url}/`);
-    expect(response.status).toBe(200);
-    expect(response.json).toEqual({ message: 'Hello World', worker_id: expect.anything(), runtime: runtime.name });
-    expect(['number', 'string']).toContain(typeof (response.json as { worker_id: unknown }).worker_id);
-  });
+  // Each request on a new connection, then all of them one after another on one kept-alive connection:
+  // the same answers either way, and the kept-alive one is never closed under the client.
+  describe.each([
+    ['a new connection per request', newConnectionPerRequest],
+    ['one kept-alive connection', keptAliveConnection],
+  ])('sent on %s', (_how, makeClient) => {
+    const client: HttpClient = makeClient();
+    /** Each request's method and whether its answer came on a connection used before. */
+    const sent: { method: string; reused: boolean }[] = [];
+    const record = (method: string) => (response: HttpResponse) => (sent.push({ method, reused: response.reusedConnection }), response);
+    const request: HttpClient['request'] = (url, options) => client.request(url, options).then(record(options?.method ?? 'GET'));
+    const post: HttpClient['post'] = (url, body) => client.post(url, body).then(record('POST'));
+    afterAll(() => client.close());
 
-  it('GET /health answers ok, and HEAD answers without a body', async () => {
-    expect((await request(`${server.url}/health`)).json).toEqual({ status: 'ok' });
-    const head = await request(`${server.url}/health`, { method: 'HEAD' });
-    expect(head.status).toBe(200);
-    expect(head.text).toBe('');
-  });
-
-  it('GET /info describes the server and its capabilities', async () => {
-    const info = (await request(`${server.url}/info`)).json as Record<string, unknown>;
-    expect(info).toMatchObject({ runtime: runtime.name, default_mode: 'async', max_delay_ms: 5_000 });
-    expect(typeof info.version).toBe('string');
-    expect(info.modes).toEqual(runtime.hasPool ? ['blocking', 'async', 'pool'] : ['blocking', 'async']);
-    if (runtime.hasPool) expect(info.pool).toMatchObject({ max_threads: expect.any(Number), max_queue: expect.any(Number) });
-    else expect(info.pool).toBeNull();
-  });
-
-  it('POST /delay runs the requested work and reports when it ran', async () => {
-    const response = await post(`${server.url}/delay?mode=async&ms=50`);
-    expect(response.status).toBe(200);
-    const body = response.json as Record<string, unknown>;
-    expect(body).toMatchObject({
-      message: 'Response after 0.05 seconds delay',
-      mode: 'async',
-      work: 'sleep',
-      ms: 50,
-      runtime: runtime.name,
-      thread_id: 0,
+    it('GET / says hello with the worker id and runtime', async () => {
+      const response = await request(`${server.url}/`);
+      expect(response.status).toBe(200);
+      expect(response.json).toEqual({ message: 'Hello World', worker_id: expect.anything(), runtime: runtime.name });
+      expect(['number', 'string']).toContain(typeof (response.json as { worker_id: unknown }).worker_id);
     });
-    expect(body.start_time).toMatch(TIMESTAMP);
-    expect(body.end_time).toMatch(TIMESTAMP);
-    const interval = toInterval(body);
-    expect(interval.end - interval.start).toBeGreaterThanOrEqual(49);
-  });
 
-  it('POST /delay takes its parameters from a JSON body too', async () => {
-    const response = await post(`${server.url}/delay`, { mode: 'blocking', ms: 20, work: 'cpu' });
-    expect(response.status).toBe(200);
-    expect(response.json).toMatchObject({ mode: 'blocking', work: 'cpu', ms: 20, thread_id: 0, message: 'Response after 0.02 seconds delay' });
-  });
-
-  itIf(runtime.hasPool)('mode=pool runs the work on a pool thread', async () => {
-    const response = await post(`${server.url}/delay?mode=pool&ms=20&work=cpu`);
-    expect(response.status).toBe(200);
-    expect((response.json as { thread_id: number }).thread_id).not.toBe(0);
-  });
-
-  itIf(!runtime.hasPool)('mode=pool answers 501 and names the modes that work', async () => {
-    const response = await post(`${server.url}/delay?mode=pool&ms=20`);
-    expect(response.status).toBe(501);
-    expect(errorOf(response).error).toBe('mode_unsupported');
-    expect(errorOf(response).message).toMatch(/blocking.*async/);
-  });
-
-  const badRequests: [string, string, unknown][] = [
-    ['ms not a number', '/delay?ms=abc', undefined],
-    ['ms fractional', '/delay?ms=1.5', undefined],
-    ['ms negative', '/delay?ms=-1', undefined],
-    ['ms above the maximum', '/delay?ms=5001', undefined],
-    ['ms in exponent form', '/delay?ms=1e3', undefined],
-    ['unknown mode', '/delay?mode=turbo&ms=1', undefined],
-    ['unknown work', '/delay?work=dance&ms=1', undefined],
-    ['async with cpu work', '/delay?mode=async&work=cpu&ms=1', undefined],
-    ['a body that is not JSON', '/delay', '{"ms":'],
-    ['a JSON body that is not an object', '/delay', '[1,2]'],
-    ['ms as a JSON float', '/delay', '{"ms":2.5}'],
-    ['an unknown parameter', '/delay?speed=9', undefined],
-    ['query and body that disagree', '/delay?ms=1', '{"ms":2}'],
-  ];
-  it.each(badRequests)('400 invalid_request for %s', async (_what, path, body) => {
-    const response = await request(`${server.url}${path}`, {
-      method: 'POST',
-      ...(body === undefined ? {} : { body: body as string, headers: { 'content-type': 'application/json' } }),
+    it('GET /health answers ok, and HEAD answers without a body', async () => {
+      expect((await request(`${server.url}/health`)).json).toEqual({ status: 'ok' });
+      const head = await request(`${server.url}/health`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.text).toBe('');
     });
-    expect(response.status).toBe(400);
-    expect(errorOf(response).error).toBe('invalid_request');
-    expect(errorOf(response).message.length).toBeGreaterThan(10);
-    expect(response.text).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
-  });
 
-  it('404 not_found in JSON for an unknown route', async () => {
-    const response = await request(`${server.url}/nowhere`);
-    expect(response.status).toBe(404);
-    expect(errorOf(response).error).toBe('not_found');
-  });
-
-  it('405 with Allow for a known route and the wrong method', async () => {
-    const response = await request(`${server.url}/delay`);
-    expect(response.status).toBe(405);
-    expect(response.headers.allow).toBe('POST');
-    expect(errorOf(response).error).toBe('method_not_allowed');
-  });
-
-  it('413 payload_too_large for a body above the limit', async () => {
-    const response = await request(`${server.url}/delay`, {
-      method: 'POST',
-      body: JSON.stringify({ ms: 1, padding: 'x'.repeat(64 * 1024) }),
-      headers: { 'content-type': 'application/json' },
+    it('GET /info describes the server and its capabilities', async () => {
+      const info = (await request(`${server.url}/info`)).json as Record<string, unknown>;
+      expect(info).toMatchObject({ runtime: runtime.name, default_mode: 'async', max_delay_ms: 5_000 });
+      expect(typeof info.version).toBe('string');
+      expect(info.modes).toEqual(runtime.hasPool ? ['blocking', 'async', 'pool'] : ['blocking', 'async']);
+      if (runtime.hasPool) expect(info.pool).toMatchObject({ max_threads: expect.any(Number), max_queue: expect.any(Number) });
+      else expect(info.pool).toBeNull();
     });
-    expect(response.status).toBe(413);
-    expect(errorOf(response).error).toBe('payload_too_large');
-  });
 
-  it('stays up after every bad request', async () => {
-    expect((await request(`${server.url}/health`)).status).toBe(200);
+    it('POST /delay runs the requested work and reports when it ran', async () => {
+      const response = await post(`${server.url}/delay?mode=async&ms=50`);
+      expect(response.status).toBe(200);
+      const body = response.json as Record<string, unknown>;
+      expect(body).toMatchObject({
+        message: 'Response after 0.05 seconds delay',
+        mode: 'async',
+        work: 'sleep',
+        ms: 50,
+        runtime: runtime.name,
+        thread_id: 0,
+      });
+      expect(body.start_time).toMatch(TIMESTAMP);
+      expect(body.end_time).toMatch(TIMESTAMP);
+      const interval = toInterval(body);
+      expect(interval.end - interval.start).toBeGreaterThanOrEqual(49);
+    });
+
+    it('POST /delay takes its parameters from a JSON body too', async () => {
+      const response = await post(`${server.url}/delay`, { mode: 'blocking', ms: 20, work: 'cpu' });
+      expect(response.status).toBe(200);
+      expect(response.json).toMatchObject({ mode: 'blocking', work: 'cpu', ms: 20, thread_id: 0, message: 'Response after 0.02 seconds delay' });
+    });
+
+    itIf(runtime.hasPool)('mode=pool runs the work on a pool thread', async () => {
+      const response = await post(`${server.url}/delay?mode=pool&ms=20&work=cpu`);
+      expect(response.status).toBe(200);
+      expect((response.json as { thread_id: number }).thread_id).not.toBe(0);
+    });
+
+    itIf(!runtime.hasPool)('mode=pool answers 501 and names the modes that work', async () => {
+      const response = await post(`${server.url}/delay?mode=pool&ms=20`);
+      expect(response.status).toBe(501);
+      expect(errorOf(response).error).toBe('mode_unsupported');
+      expect(errorOf(response).message).toMatch(/blocking.*async/);
+    });
+
+    const badRequests: [string, string, unknown][] = [
+      ['ms not a number', '/delay?ms=abc', undefined],
+      ['ms fractional', '/delay?ms=1.5', undefined],
+      ['ms negative', '/delay?ms=-1', undefined],
+      ['ms above the maximum', '/delay?ms=5001', undefined],
+      ['ms in exponent form', '/delay?ms=1e3', undefined],
+      ['unknown mode', '/delay?mode=turbo&ms=1', undefined],
+      ['unknown work', '/delay?work=dance&ms=1', undefined],
+      ['async with cpu work', '/delay?mode=async&work=cpu&ms=1', undefined],
+      ['a body that is not JSON', '/delay', '{"ms":'],
+      ['a JSON body that is not an object', '/delay', '[1,2]'],
+      ['ms as a JSON float', '/delay', '{"ms":2.5}'],
+      ['an unknown parameter', '/delay?speed=9', undefined],
+      ['query and body that disagree', '/delay?ms=1', '{"ms":2}'],
+    ];
+    it.each(badRequests)('400 invalid_request for %s', async (_what, path, body) => {
+      const response = await request(`${server.url}${path}`, {
+        method: 'POST',
+        ...(body === undefined ? {} : { body: body as string, headers: { 'content-type': 'application/json' } }),
+      });
+      expect(response.status).toBe(400);
+      expect(errorOf(response).error).toBe('invalid_request');
+      expect(errorOf(response).message.length).toBeGreaterThan(10);
+      expect(response.text).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
+    });
+
+    it('404 not_found in JSON for an unknown route', async () => {
+      const response = await request(`${server.url}/nowhere`);
+      expect(response.status).toBe(404);
+      expect(errorOf(response).error).toBe('not_found');
+    });
+
+    it('405 with Allow for a known route and the wrong method', async () => {
+      const response = await request(`${server.url}/delay`);
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(errorOf(response).error).toBe('method_not_allowed');
+    });
+
+    it('413 payload_too_large for a body above the limit', async () => {
+      const response = await request(`${server.url}/delay`, {
+        method: 'POST',
+        body: JSON.stringify({ ms: 1, padding: 'x'.repeat(64 * 1024) }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.status).toBe(413);
+      expect(errorOf(response).error).toBe('payload_too_large');
+    });
+
+    it('stays up after every bad request, and a kept-alive connection stays open through all of them', async () => {
+      expect((await request(`${server.url}/health`)).status).toBe(200);
+      if (makeClient !== keptAliveConnection) return;
+      // Every request after the first went on a connection already used: every answer, the 400s and
+      // the 413 included, kept it. Except right after a HEAD: node:http's client drops a connection
+      // whose HEAD answer has no Content-Length (it cannot tell in time that no body follows), and
+      // Node's server sends none there; the server keeps the connection (keep-alive.test.ts).
+      const fresh = sent.filter((answer, i) => i > 0 && !answer.reused && sent[i - 1]!.method !== 'HEAD');
+      expect(fresh).toEqual([]);
+    });
   });
 });
 

@@ -4,6 +4,7 @@
 // hostile one (a body left unread, an unknown method); and the server is still up afterwards.
 import fc from 'fast-check';
 import { Agent, request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
@@ -63,6 +64,8 @@ interface Answer {
   reused: boolean;
 }
 
+const usedConnections = new WeakSet<Socket>();
+
 /** Sends one request through `agent`: false for a new connection of its own. */
 function send({ method, path, body, contentType }: FuzzRequest, port: number, agent: Agent | false): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -73,13 +76,17 @@ function send({ method, path, body, contentType }: FuzzRequest, port: number, ag
       ...(contentType ? { 'content-type': contentType } : {}),
       ...(payload === undefined ? {} : { 'content-length': String(Buffer.byteLength(payload)) }),
     };
+    let reused = false;
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), type: String(res.headers['content-type'] ?? ''), reused: req.reusedSocket }),
-      );
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), type: String(res.headers['content-type'] ?? ''), reused }));
       res.on('error', reject);
+    });
+    // node:http's own req.reusedSocket is false for a request that waited in the Agent's queue.
+    req.on('socket', (socket: Socket) => {
+      reused = usedConnections.has(socket);
+      usedConnections.add(socket);
     });
     req.on('error', reject);
     req.end(payload);

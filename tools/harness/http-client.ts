@@ -3,6 +3,7 @@
 // socket). keptAliveConnection() sends requests one after another on one kept-alive connection, as
 // real clients' pools do, so that a suite can check that no request fails because of the one before it.
 import { Agent, request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 
 export interface HttpResponse {
   status: number;
@@ -25,8 +26,15 @@ export interface RequestOptions {
   agent?: Agent;
 }
 
+/**
+ * Every connection a request went on. node:http's own `reusedSocket` is false for a request that
+ * waited in the Agent's queue for a socket, even though it then reuses one.
+ */
+const usedConnections = new WeakSet<Socket>();
+
 export function request(url: string, { method = 'GET', body, headers = {}, signal, agent }: RequestOptions = {}): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
+    let reused = false;
     const req = httpRequest(url, { method, headers, agent: agent ?? false, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -39,8 +47,12 @@ export function request(url: string, { method = 'GET', body, headers = {}, signa
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, receivedAt: Date.now(), reusedConnection: req.reusedSocket });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, receivedAt: Date.now(), reusedConnection: reused });
       });
+    });
+    req.on('socket', (socket: Socket) => {
+      reused = usedConnections.has(socket);
+      usedConnections.add(socket);
     });
     req.on('error', reject);
     req.end(body);
