@@ -10,7 +10,7 @@ import { keptAliveConnection, post, type HttpClient } from '../../tools/harness/
 import { ClosedWithoutAnswer, RawConnection, requestBytes, type RawResponse } from '../../tools/harness/raw-connection.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
-import { closedSoFar, startSlowClients } from '../../tools/harness/slow-clients.ts';
+import { closedSoFar, FILES_BESIDES_CONNECTIONS, startSlowClients } from '../../tools/harness/slow-clients.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
 
@@ -128,22 +128,26 @@ describe(`slow and idle clients on ${runtime.name}`, () => {
   const PROBES = 300;
 
   it(`${TRICKLING} connections trickling their headers and ${SILENT} silent ones delay nobody, and are closed by the header timeout where there is one`, async () => {
-    const server = await startRuntime(runtime, { maxDelayMs: 30_000 });
+    const server = await startRuntime(runtime, { maxDelayMs: 30_000 }, { fdLimit: TRICKLING + SILENT + FILES_BESIDES_CONNECTIONS });
     // Longer than the idle timeout: the connection must not be taken for idle while the app works.
     const longRequest = post(`${server.url}/delay?mode=async&ms=${CONNECTION_TIMEOUTS.idleMs + 1_000}`);
+    longRequest.catch(() => {}); // awaited below; this only keeps an early failure from reporting it twice
     const idle = await connection(server.port);
     expect((await idle.request('GET', '/health')).closes).toBe(false);
     const clients = await startSlowClients(server.port, { trickling: TRICKLING, silent: SILENT });
 
     const health: HttpClient = keptAliveConnection();
     const latencies: number[] = [];
-    for (let i = 0; i < PROBES; i++) {
-      const started = performance.now();
-      const response = await health.request(`${server.url}/health`);
-      latencies.push(performance.now() - started);
-      expect(response.status).toBe(200);
+    try {
+      for (let i = 0; i < PROBES; i++) {
+        const started = performance.now();
+        const response = await health.request(`${server.url}/health`);
+        latencies.push(performance.now() - started);
+        expect(response.status).toBe(200);
+      }
+    } finally {
+      health.close();
     }
-    health.close();
     const work = await post(`${server.url}/delay?mode=async&ms=50`);
     expect(work.status, work.text).toBe(200);
     latencies.sort((a, b) => a - b);
@@ -182,15 +186,20 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
         await delay(100);
       }
     })();
+    let stopped: Promise<typeof outcomes> | undefined;
     return {
-      stop: async () => {
-        running = false;
-        await loop;
-        client.close();
-        return outcomes;
-      },
+      // Once, whether the test got that far or failed before.
+      stop: () =>
+        (stopped ??= (async () => {
+          running = false;
+          await loop;
+          client.close();
+          return outcomes;
+        })()),
     };
   }
+  let asking: ReturnType<typeof keepAsking> | undefined;
+  afterEach(() => asking?.stop());
 
   it.each(runtime.hasWorkers ? [1, 2] : [1])(
     '--workers %i: answers in flight say Connection: close, each connection closes after its answer, and the process exits with the last answer, not with the last client',
@@ -205,9 +214,10 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
       const halfSent = await connection(server.port);
       halfSent.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       await connection(server.port);
-      const asking = keepAsking(`${server.url}/health`);
+      asking = keepAsking(`${server.url}/health`);
 
       const answers = busy.map((raw) => raw.request('POST', '/delay?mode=async&ms=1500'));
+      void Promise.allSettled(answers); // awaited below; this only keeps an early failure from reporting them twice
       await vi.waitFor(() => expect(server.process.count('work_started')).toBe(5), { timeout: 15_000, interval: 20 });
       const exitedAt = server.process.exited.then((exit) => ({ ...exit, at: Date.now() }));
       server.process.child.kill('SIGTERM');

@@ -6,6 +6,9 @@
 import { REPO_ROOT } from './repo-root.ts';
 import { ServerProcess } from './server-process.ts';
 
+/** Open files a process needs besides its connections (its modules, pipes, runtime threads): generous. */
+export const FILES_BESIDES_CONNECTIONS = 1_000;
+
 export interface SlowClientCounts {
   /** Connections that send a request line and then one byte of a header every `intervalMs`, never ending it. */
   trickling: number;
@@ -28,12 +31,8 @@ export interface SlowClientsClosed {
  */
 export async function startSlowClients(port: number, counts: SlowClientCounts): Promise<ServerProcess> {
   const clients = new ServerProcess({
-    // ulimit: a soft file-descriptor limit of 1024 (a common default) is too few for a thousand sockets.
-    command: '/bin/sh',
+    command: process.execPath,
     args: [
-      '-c',
-      'ulimit -n 8192 2>/dev/null || true; exec "$0" "$@"',
-      process.execPath,
       '--import',
       'tsx',
       'tools/harness/slow-clients-main.ts',
@@ -44,6 +43,8 @@ export async function startSlowClients(port: number, counts: SlowClientCounts): 
     ],
     cwd: REPO_ROOT,
     isReady: () => false,
+    // A soft limit of 1024 open files (a common default) is too few for a thousand sockets.
+    fdLimit: counts.trickling + counts.silent + FILES_BESIDES_CONNECTIONS,
   });
   await clients.waitForLog((entry) => entry.event === 'slow_clients_open', 60_000);
   return clients;
