@@ -41,18 +41,21 @@ export interface NodeConnections {
   closeAll(): void;
 }
 
+/** Requests in flight on a connection, kept on the socket itself (a property is cheaper than a map on the hot path). */
+const IN_FLIGHT = Symbol('requests in flight');
+type CountedSocket = Socket & { [IN_FLIGHT]?: number };
+
 export function manageConnections(server: Server): NodeConnections {
   // Requests in flight, on the server and on each connection. A response is counted out when it is
   // sent, or when its connection closes first: node:http emits no event at all for an answer still
   // queued behind another on a connection that closes (a pipelined request).
   let inFlight = 0;
-  const onConnection = new WeakMap<Socket, number>();
   let draining = false;
   let whenIdle: (() => void) | undefined;
 
-  const countOut = (socket: Socket, count: number): void => {
+  const countOut = (socket: CountedSocket, count: number): void => {
     if (count === 0) return;
-    onConnection.set(socket, (onConnection.get(socket) ?? 0) - count);
+    socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 0) - count;
     inFlight -= count;
     if (!draining) return;
     // A connection whose answer promised keep-alive just before the drain began is idle now.
@@ -61,20 +64,23 @@ export function manageConnections(server: Server): NodeConnections {
   };
   // Shared by every response and connection: no closure a request.
   function responseClosed(this: ServerResponse): void {
-    const socket = this.req.socket;
-    if ((onConnection.get(socket) ?? 0) > 0) countOut(socket, 1);
+    const socket: CountedSocket = this.req.socket;
+    // Not if its connection's close has counted it out already.
+    if ((socket[IN_FLIGHT] ?? 0) > 0) countOut(socket, 1);
   }
-  function connectionClosed(this: Socket): void {
-    countOut(this, onConnection.get(this) ?? 0);
+  function connectionClosed(this: CountedSocket): void {
+    countOut(this, this[IN_FLIGHT] ?? 0);
   }
 
-  server.on('connection', (socket: Socket) => socket.once('close', connectionClosed));
+  server.on('connection', (socket: Socket) => socket.on('close', connectionClosed));
   // Before @hono/node-server's own listener, so that this runs before any answer can be written.
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket: CountedSocket = request.socket;
     inFlight++;
-    onConnection.set(request.socket, (onConnection.get(request.socket) ?? 0) + 1);
-    response.once('close', responseClosed);
-    if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) guardUnreadBody(request, response);
+    socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 0) + 1;
+    response.on('close', responseClosed);
+    const length = request.headers['content-length'];
+    if ((length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined) guardUnreadBody(request, response);
   });
 
   return {
