@@ -41,6 +41,8 @@ export interface AppOptions {
   cluster?: ClusterView;
   /** GET /lab, the live lab page, and /lab/events, this process's request events (--lab on). */
   labUi?: boolean;
+  /** Aborts when a graceful shutdown begins (src/serve/connections.ts): the lab's event streams end then, rather than hold the shutdown. */
+  drain?: AbortSignal;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -174,7 +176,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     },
   );
 
-  if (options.labUi) mountLab(app, { runtime, events });
+  if (options.labUi) mountLab(app, { runtime, events, ...(options.drain ? { drain: options.drain } : {}) });
 
   for (const [path, methods] of Object.entries(ROUTES)) {
     app.all(path, (c) => {

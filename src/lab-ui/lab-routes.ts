@@ -57,6 +57,8 @@ export const LAB_CSP = {
 export interface LabOptions {
   runtime: Runtime;
   events: EventBus;
+  /** Aborts when the server begins a graceful shutdown: every event stream ends then (EventSource reconnects elsewhere, or finds the server gone). */
+  drain?: AbortSignal;
 }
 
 export function isLabPath(path: string): boolean {
@@ -69,7 +71,7 @@ export function labIdField(header: string | undefined): { lab_id?: string } {
 }
 
 export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void {
-  const { runtime, events } = options;
+  const { runtime, events, drain } = options;
   let unavailable: Promise<Unavailable> | undefined;
   let streams = 0;
 
@@ -91,7 +93,7 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
     const asked = c.req.query('for');
     const lifeMs = asked !== undefined && /^\d{1,7}$/.test(asked) ? Math.min(MAX_STREAM_MS, Math.max(1, Number(asked))) : DEFAULT_STREAM_MS;
     streams++;
-    return streamSSE(c, (stream) => streamEvents(stream, runtime, events, lifeMs, streams).finally(() => streams--));
+    return streamSSE(c, (stream) => streamEvents(stream, runtime, events, lifeMs, streams, drain).finally(() => streams--));
   });
 
   for (const path of LAB_PATHS) {
@@ -106,7 +108,7 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
  * clock every HEARTBEAT_MS, until the client leaves or `lifeMs` pass. Everything is written
  * from this one loop: a loop held by blocking work writes nothing, and the page sees the silence.
  */
-async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: EventBus, lifeMs: number, open: number): Promise<void> {
+async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: EventBus, lifeMs: number, open: number, drain?: AbortSignal): Promise<void> {
   const queue: BusEvent[] = [];
   let dropped = 0;
   let wake: (() => void) | undefined;
@@ -117,6 +119,8 @@ async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: E
     wake?.();
   });
   stream.onAbort(() => wake?.());
+  const draining = (): void => wake?.();
+  drain?.addEventListener('abort', draining);
   // A client that stops reading leaves a write waiting for ever: past its life, the stream is cut.
   const backstop = setTimeout(() => stream.abort(), lifeMs + 20 * HEARTBEAT_MS);
   try {
@@ -125,7 +129,7 @@ async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: E
     await stream.writeSSE({ event: 'hello', data: JSON.stringify(hello), retry: 1000 });
     const endAt = runtime.now() + lifeMs;
     let nextTick = runtime.now() + HEARTBEAT_MS;
-    while (!stream.aborted && !stream.closed && runtime.now() < endAt) {
+    while (!stream.aborted && !stream.closed && runtime.now() < endAt && !drain?.aborted) {
       if (queue.length === 0) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         await new Promise<void>((resolve) => {
@@ -149,6 +153,7 @@ async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: E
   } finally {
     clearTimeout(backstop);
     unsubscribe();
+    drain?.removeEventListener('abort', draining);
   }
 }
 

@@ -28,30 +28,34 @@ export const UNREAD_BODY_DISCARD_BYTES = 256 * 1024;
  * The shutdown's half that every runtime shares: once `beginDrain()` is called, every answer says
  * `Connection: close`, and a request that arrives after it (on a connection opened before) is refused
  * at once with 503 `shutting_down`, so that the shutdown never waits on work that began after it.
+ * `signal` aborts then too, for answers that would otherwise last (the live lab's event streams).
  * Closing each connection after such an answer is the runtime's half (adapters/*\/listen.ts).
  */
 export interface DrainGate {
-  /** The app's fetch, as the runtime's server calls it. */
-  readonly fetch: Fetch;
+  /** The app's fetch, as the runtime's server is to call it. */
+  wrap(appFetch: Fetch): Fetch;
+  /** Aborts when the drain begins. */
+  readonly signal: AbortSignal;
   readonly draining: boolean;
   beginDrain(): void;
 }
 
-export function createDrainGate(appFetch: Fetch): DrainGate {
-  let draining = false;
-  const closing = (response: Response): Response => (draining ? withConnectionClose(response) : response);
+export function createDrainGate(): DrainGate {
+  const drain = new AbortController();
+  const closing = (response: Response): Response => (drain.signal.aborted ? withConnectionClose(response) : response);
   return {
     // An answer the app gives synchronously stays synchronous (Node's adapter has a faster path for it).
-    fetch: (request, env) => {
-      if (draining) return new ShuttingDownError().toResponse();
+    wrap: (appFetch) => (request, env) => {
+      if (drain.signal.aborted) return new ShuttingDownError().toResponse();
       const answer = appFetch(request, env);
       return answer instanceof Promise ? answer.then(closing) : closing(answer);
     },
+    signal: drain.signal,
     get draining() {
-      return draining;
+      return drain.signal.aborted;
     },
     beginDrain() {
-      draining = true;
+      drain.abort();
     },
   };
 }

@@ -1,8 +1,8 @@
 // The lifecycle of one server process, the same on every process runtime (Node, Bun, Deno): build
 // the app, listen, say so, and on SIGINT/SIGTERM stop accepting, let in-flight requests finish
 // within --shutdown-timeout (kept-alive connections told to close, ./connections.ts), close the
-// thread pool and exit. A runtime supplies only how to listen
-// and how to close (./listener.ts); nothing here names a runtime.
+// thread pool and exit. A runtime supplies only how to listen and how to close (./listener.ts);
+// nothing here names a runtime.
 import { createApp } from '../app.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -48,6 +48,9 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
   const loopLag = createLoopLagMonitor(runtime.now);
   const metrics = new Metrics();
   const cluster = options.supervisor && new SupervisorLink(options.supervisor, () => processSnapshot(metrics, runtime, loopLag));
+  // Once a stop begins, every answer says `Connection: close`, late requests get 503, and the
+  // app's long-lived answers end.
+  const gate = createDrainGate();
   const app = createApp({
     runtime,
     defaultMode: config.mode,
@@ -58,13 +61,12 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     metrics,
     cluster,
     labUi: config.labUi,
+    drain: gate.signal,
   });
 
-  // Once a stop begins, every answer says `Connection: close` and late requests get 503.
-  const gate = createDrainGate(app.fetch);
   let listener;
   try {
-    listener = await options.listen(gate.fetch);
+    listener = await options.listen(gate.wrap(app.fetch));
   } catch (error) {
     const message = `Cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`;
     logger.error('error', message, who);

@@ -201,6 +201,21 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
   let asking: ReturnType<typeof keepAsking> | undefined;
   afterEach(() => asking?.stop());
 
+  it('an open live-lab event stream ends when the drain begins, instead of holding the shutdown', async () => {
+    const server = await startRuntime(runtime, { shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS });
+    const raw = await connection(server.port);
+    const stream = raw.request('GET', '/lab/events?for=60000');
+    void stream.catch(() => {}); // awaited below
+    await vi.waitFor(() => expect(raw.received).toBeGreaterThan(0), { timeout: 15_000, interval: 20 });
+    server.process.child.kill('SIGTERM');
+    // Ended by the server, whole: its last chunk, not a cut connection.
+    const ended = await stream;
+    expect([ended.status, ended.headers['content-type']]).toEqual([200, 'text/event-stream']);
+    expect(ended.text).toContain('event: hello');
+    expect(await server.process.exited).toEqual({ code: 0, signal: null });
+    expect(server.process.logs.filter((entry) => entry.level === 'warn')).toEqual([]);
+  });
+
   it.each(runtime.hasWorkers ? [1, 2] : [1])(
     '--workers %i: answers in flight say Connection: close, each connection closes after its answer, and the process exits with the last answer, not with the last client',
     async (workers) => {

@@ -33,6 +33,7 @@ export class RawConnection {
   #buffer = Buffer.alloc(0);
   readonly #waiters: Waiter[] = [];
   #ended = false;
+  #received = 0;
   /** Resolves when the server has ended its side (FIN) or the connection is gone. */
   readonly closedByServer: Promise<void>;
 
@@ -41,6 +42,7 @@ export class RawConnection {
     // Writes after the server closed fail with EPIPE; the pending answers report it.
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => {
+      this.#received += chunk.length;
       this.#buffer = Buffer.concat([this.#buffer, chunk]);
       this.#parse();
     });
@@ -70,6 +72,11 @@ export class RawConnection {
   /** True once the server has closed its side: nothing more will be answered here. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Bytes received so far, whole answers or not (a stream's first events, say). */
+  get received(): number {
+    return this.#received;
   }
 
   /** Writes raw bytes: one or several requests, or part of one. */
