@@ -80,7 +80,8 @@ export function manageConnections(server: Server): NodeConnections {
     socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 0) + 1;
     response.on('close', responseClosed);
     const length = request.headers['content-length'];
-    if ((length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined) guardUnreadBody(request, response);
+    if ((length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined)
+      guardUnreadBody(request, response);
   });
 
   return {

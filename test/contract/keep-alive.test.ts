@@ -7,7 +7,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CONNECTION_TIMEOUTS, UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/connections.ts';
 import { keptAliveConnection, post, type HttpClient } from '../../tools/harness/http-client.ts';
-import { ClosedWithoutAnswer, RawConnection, requestBytes, type RawResponse } from '../../tools/harness/raw-connection.ts';
+import {
+  ClosedWithoutAnswer,
+  RawConnection,
+  requestBytes,
+  type RawResponse,
+} from '../../tools/harness/raw-connection.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { closedSoFar, FILES_BESIDES_CONNECTIONS, startSlowClients } from '../../tools/harness/slow-clients.ts';
@@ -39,37 +44,59 @@ describe(`answers before the body was read, on one kept-alive connection, on ${r
   const cases: [string, () => Buffer, number][] = [
     ['404 to a POST with a body', () => requestBytes('POST', '/nowhere', { body: 'x'.repeat(8 * KIB) }), 404],
     ['405 to a PUT with a body', () => requestBytes('PUT', '/delay', { body: 'x'.repeat(8 * KIB) }), 405],
-    ['413 from Content-Length, 64 KiB', () => requestBytes('POST', '/delay', { body: 'x'.repeat(64 * KIB), headers: { 'Content-Type': 'application/json' } }), 413],
-    ['413 from Content-Length, just under the discard limit', () => requestBytes('POST', '/delay', { body: 'x'.repeat(UNREAD_BODY_DISCARD_BYTES - KIB) }), 413],
+    [
+      '413 from Content-Length, 64 KiB',
+      () =>
+        requestBytes('POST', '/delay', { body: 'x'.repeat(64 * KIB), headers: { 'Content-Type': 'application/json' } }),
+      413,
+    ],
+    [
+      '413 from Content-Length, just under the discard limit',
+      () => requestBytes('POST', '/delay', { body: 'x'.repeat(UNREAD_BODY_DISCARD_BYTES - KIB) }),
+      413,
+    ],
     ['413 from Content-Length, 1 MiB', () => requestBytes('POST', '/delay', { body: 'x'.repeat(1024 * KIB) }), 413],
-    ['400 to a body that is not JSON', () => requestBytes('POST', '/delay', { body: '{"ms":', headers: { 'Content-Type': 'application/json' } }), 400],
+    [
+      '400 to a body that is not JSON',
+      () => requestBytes('POST', '/delay', { body: '{"ms":', headers: { 'Content-Type': 'application/json' } }),
+      400,
+    ],
   ];
   if (runtime.answersAfterUnreadChunkedBody) {
-    cases.push(['413 to a chunked body the app stops reading', () => chunked('POST', '/delay', 'x'.repeat(40 * KIB)), 413]);
+    cases.push([
+      '413 to a chunked body the app stops reading',
+      () => chunked('POST', '/delay', 'x'.repeat(40 * KIB)),
+      413,
+    ]);
   }
 
   let server: StartedServer;
-  it.each(cases)('%s: the answer says Connection: close, or the next request on the connection is answered', async (_what, bytes, status) => {
-    server ??= await startRuntime(runtime);
-    const first = await connection(server.port);
-    first.write(bytes());
-    const answer = await first.next('POST');
-    expect(answer.status).toBe(status);
-    const declared = Number(/content-length: (\d+)/i.exec(bytes().toString('latin1', 0, 300))?.[1] ?? Number.NaN);
-    if (declared <= UNREAD_BODY_DISCARD_BYTES) expect(answer.closes, 'a remainder within the limit is read and thrown away').toBe(false);
-    if (runtime.closesAboveUnreadBodyBytes !== undefined && declared > runtime.closesAboveUnreadBodyBytes) expect(answer.closes).toBe(true);
-    if (answer.closes) {
-      // Not reused, as the answer said; the server ends it (Deno leaves that to the client).
-      if (runtime.closesAfterConnectionClose) await first.closedByServer;
-      const next = await (await connection(server.port)).request('GET', '/health');
-      expect(next.status).toBe(200);
-    } else {
-      // Promised keep-alive: the next request on the same connection is answered.
-      const next = await first.request('POST', '/delay?mode=async&ms=1');
-      expect(next.status, next.text).toBe(200);
-      expect(first.ended).toBe(false);
-    }
-  });
+  it.each(cases)(
+    '%s: the answer says Connection: close, or the next request on the connection is answered',
+    async (_what, bytes, status) => {
+      server ??= await startRuntime(runtime);
+      const first = await connection(server.port);
+      first.write(bytes());
+      const answer = await first.next('POST');
+      expect(answer.status).toBe(status);
+      const declared = Number(/content-length: (\d+)/i.exec(bytes().toString('latin1', 0, 300))?.[1] ?? Number.NaN);
+      if (declared <= UNREAD_BODY_DISCARD_BYTES)
+        expect(answer.closes, 'a remainder within the limit is read and thrown away').toBe(false);
+      if (runtime.closesAboveUnreadBodyBytes !== undefined && declared > runtime.closesAboveUnreadBodyBytes)
+        expect(answer.closes).toBe(true);
+      if (answer.closes) {
+        // Not reused, as the answer said; the server ends it (Deno leaves that to the client).
+        if (runtime.closesAfterConnectionClose) await first.closedByServer;
+        const next = await (await connection(server.port)).request('GET', '/health');
+        expect(next.status).toBe(200);
+      } else {
+        // Promised keep-alive: the next request on the same connection is answered.
+        const next = await first.request('POST', '/delay?mode=async&ms=1');
+        expect(next.status, next.text).toBe(200);
+        expect(first.ended).toBe(false);
+      }
+    },
+  );
 });
 
 /** A request whose body is sent in chunked encoding, in 16 KiB chunks. */
@@ -79,7 +106,10 @@ function chunked(method: string, path: string, body: string): Buffer {
     const chunk = body.slice(i, i + 16 * KIB);
     parts.push(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`);
   }
-  return Buffer.concat([requestBytes(method, path, { headers: { 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/json' } }), Buffer.from(`${parts.join('')}0\r\n\r\n`)]);
+  return Buffer.concat([
+    requestBytes(method, path, { headers: { 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/json' } }),
+    Buffer.from(`${parts.join('')}0\r\n\r\n`),
+  ]);
 }
 
 describe(`pipelining on ${runtime.name}`, () => {
@@ -88,7 +118,14 @@ describe(`pipelining on ${runtime.name}`, () => {
   it('requests written in one packet and answered at once get their answers, in order', async () => {
     server ??= await startRuntime(runtime);
     const raw = await connection(server.port);
-    raw.write(Buffer.concat([requestBytes('GET', '/health'), requestBytes('HEAD', '/health'), requestBytes('GET', '/info'), requestBytes('POST', '/nowhere', { body: 'x' })]));
+    raw.write(
+      Buffer.concat([
+        requestBytes('GET', '/health'),
+        requestBytes('HEAD', '/health'),
+        requestBytes('GET', '/info'),
+        requestBytes('POST', '/nowhere', { body: 'x' }),
+      ]),
+    );
     const answers = [await raw.next(), await raw.next('HEAD'), await raw.next(), await raw.next('POST')];
     expect(answers.map((answer) => [answer.status, answer.closes])).toEqual([
       [200, false],
@@ -101,24 +138,46 @@ describe(`pipelining on ${runtime.name}`, () => {
     expect(answers[2]!.json).toMatchObject({ runtime: runtime.name });
   });
 
-  itIf(runtime.pipelinesBehindPendingAnswer)('two requests in one packet, the first answered later: two answers, in order', async () => {
-    server ??= await startRuntime(runtime);
-    const raw = await connection(server.port);
-    raw.write(Buffer.concat([requestBytes('POST', '/delay?mode=async', { body: '{"ms":200}', headers: { 'Content-Type': 'application/json' } }), requestBytes('GET', '/health')]));
-    const first = await raw.next('POST');
-    const second = await raw.next();
-    expect(first.json).toMatchObject({ mode: 'async', ms: 200 });
-    expect(second.json).toEqual({ status: 'ok' });
-  });
+  itIf(runtime.pipelinesBehindPendingAnswer)(
+    'two requests in one packet, the first answered later: two answers, in order',
+    async () => {
+      server ??= await startRuntime(runtime);
+      const raw = await connection(server.port);
+      raw.write(
+        Buffer.concat([
+          requestBytes('POST', '/delay?mode=async', {
+            body: '{"ms":200}',
+            headers: { 'Content-Type': 'application/json' },
+          }),
+          requestBytes('GET', '/health'),
+        ]),
+      );
+      const first = await raw.next('POST');
+      const second = await raw.next();
+      expect(first.json).toMatchObject({ mode: 'async', ms: 200 });
+      expect(second.json).toEqual({ status: 'ok' });
+    },
+  );
 
-  itIf(!runtime.pipelinesBehindPendingAnswer)('two requests in one packet, the first answered later: the connection closes with neither answered, so the client retries both', async () => {
-    server ??= await startRuntime(runtime);
-    const raw = await connection(server.port);
-    raw.write(Buffer.concat([requestBytes('POST', '/delay?mode=async', { body: '{"ms":200}', headers: { 'Content-Type': 'application/json' } }), requestBytes('GET', '/health')]));
-    await expect(raw.next('POST')).rejects.toBeInstanceOf(ClosedWithoutAnswer);
-    await raw.closedByServer;
-    expect((await (await connection(server.port)).request('GET', '/health')).status).toBe(200);
-  });
+  itIf(!runtime.pipelinesBehindPendingAnswer)(
+    'two requests in one packet, the first answered later: the connection closes with neither answered, so the client retries both',
+    async () => {
+      server ??= await startRuntime(runtime);
+      const raw = await connection(server.port);
+      raw.write(
+        Buffer.concat([
+          requestBytes('POST', '/delay?mode=async', {
+            body: '{"ms":200}',
+            headers: { 'Content-Type': 'application/json' },
+          }),
+          requestBytes('GET', '/health'),
+        ]),
+      );
+      await expect(raw.next('POST')).rejects.toBeInstanceOf(ClosedWithoutAnswer);
+      await raw.closedByServer;
+      expect((await (await connection(server.port)).request('GET', '/health')).status).toBe(200);
+    },
+  );
 });
 
 describe(`slow and idle clients on ${runtime.name}`, () => {
@@ -128,7 +187,11 @@ describe(`slow and idle clients on ${runtime.name}`, () => {
   const PROBES = 300;
 
   it(`${TRICKLING} connections trickling their headers and ${SILENT} silent ones delay nobody, and are closed by the header timeout where there is one`, async () => {
-    const server = await startRuntime(runtime, { maxDelayMs: 30_000 }, { fdLimit: TRICKLING + SILENT + FILES_BESIDES_CONNECTIONS });
+    const server = await startRuntime(
+      runtime,
+      { maxDelayMs: 30_000 },
+      { fdLimit: TRICKLING + SILENT + FILES_BESIDES_CONNECTIONS },
+    );
     // Longer than the idle timeout: the connection must not be taken for idle while the app works.
     const longRequest = post(`${server.url}/delay?mode=async&ms=${CONNECTION_TIMEOUTS.idleMs + 1_000}`);
     longRequest.catch(() => {}); // awaited below; this only keeps an early failure from reporting it twice
@@ -158,8 +221,12 @@ describe(`slow and idle clients on ${runtime.name}`, () => {
 
     const all = TRICKLING + SILENT;
     if (runtime.slowHeaders !== 'kept') {
-      await clients.waitForLog((entry) => entry.event === 'slow_clients_closed' && entry.closed === all, CONNECTION_TIMEOUTS.headersMs + 20_000);
-      if (runtime.slowHeaders === 'json 408') expect(closedSoFar(clients)).toMatchObject({ answered: all, json_408: all });
+      await clients.waitForLog(
+        (entry) => entry.event === 'slow_clients_closed' && entry.closed === all,
+        CONNECTION_TIMEOUTS.headersMs + 20_000,
+      );
+      if (runtime.slowHeaders === 'json 408')
+        expect(closedSoFar(clients)).toMatchObject({ answered: all, json_408: all });
     } else {
       expect(closedSoFar(clients).closed).toBe(0);
     }
@@ -182,7 +249,12 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
     let running = true;
     const loop = (async () => {
       while (running) {
-        outcomes.push(await client.request(url).then((r) => ({ status: r.status, at: r.receivedAt }), (e: { code?: string }) => ({ code: e.code ?? 'error', at: Date.now() })));
+        outcomes.push(
+          await client.request(url).then(
+            (r) => ({ status: r.status, at: r.receivedAt }),
+            (e: { code?: string }) => ({ code: e.code ?? 'error', at: Date.now() }),
+          ),
+        );
         await delay(100);
       }
     })();
@@ -237,7 +309,10 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
       const exitedAt = server.process.exited.then((exit) => ({ ...exit, at: Date.now() }));
       server.process.child.kill('SIGTERM');
       // Every process serving has begun its drain (a supervisor logs server_stopping too).
-      await vi.waitFor(() => expect(server.process.count('server_stopping')).toBe(workers === 1 ? 1 : workers + 1), { timeout: 15_000, interval: 20 });
+      await vi.waitFor(() => expect(server.process.count('server_stopping')).toBe(workers === 1 ? 1 : workers + 1), {
+        timeout: 15_000,
+        interval: 20,
+      });
 
       // An idle kept-alive connection is closed at once; one with half a request too where the runtime
       // does that, else its request, once whole, is refused with 503 and Connection: close.
@@ -251,7 +326,9 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
         await halfSent.closedByServer;
       }
 
-      const answered = await Promise.all(answers.map((answer) => answer.then((response) => ({ ...response, at: Date.now() }))));
+      const answered = await Promise.all(
+        answers.map((answer) => answer.then((response) => ({ ...response, at: Date.now() }))),
+      );
       for (const answer of answered) expect([answer.status, answer.closes]).toEqual([200, true]);
       await Promise.all(busy.map((raw) => raw.closedByServer));
       const lastAnswerAt = Math.max(...answered.map((answer) => answer.at));

@@ -97,7 +97,11 @@ export class RawConnection {
   }
 
   /** Sends one request and waits for its answer. */
-  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+  request(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  ): Promise<RawResponse> {
     this.write(requestBytes(method, path, options));
     return this.next(method);
   }
@@ -120,16 +124,28 @@ export class RawConnection {
 }
 
 /** A request as bytes: Host, and Content-Length for a body unless the headers frame it otherwise. */
-export function requestBytes(method: string, path: string, { headers = {}, body }: { headers?: Record<string, string>; body?: string | Buffer } = {}): Buffer {
+export function requestBytes(
+  method: string,
+  path: string,
+  { headers = {}, body }: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Buffer {
   const names = Object.keys(headers).map((name) => name.toLowerCase());
   const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1'];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  if (body !== undefined && !names.includes('content-length') && !names.includes('transfer-encoding')) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body === undefined ? Buffer.alloc(0) : Buffer.from(body)]);
+  if (body !== undefined && !names.includes('content-length') && !names.includes('transfer-encoding'))
+    lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return Buffer.concat([
+    Buffer.from(`${lines.join('\r\n')}\r\n\r\n`),
+    body === undefined ? Buffer.alloc(0) : Buffer.from(body),
+  ]);
 }
 
 /** One whole response at the start of `data`, or undefined while it is still arriving. */
-function parseResponse(data: Buffer, head: boolean, ended: boolean): { response: RawResponse; consumed: number } | undefined {
+function parseResponse(
+  data: Buffer,
+  head: boolean,
+  ended: boolean,
+): { response: RawResponse; consumed: number } | undefined {
   const headEnd = data.indexOf('\r\n\r\n');
   if (headEnd < 0) return undefined;
   const [statusLine = '', ...headerLines] = data.subarray(0, headEnd).toString('latin1').split('\r\n');

@@ -23,7 +23,12 @@ function open(port: number): Promise<Socket> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, trickling: { type: 'string', default: '0' }, silent: { type: 'string', default: '0' }, 'interval-ms': { type: 'string', default: '1000' } },
+    options: {
+      port: { type: 'string' },
+      trickling: { type: 'string', default: '0' },
+      silent: { type: 'string', default: '0' },
+      'interval-ms': { type: 'string', default: '1000' },
+    },
   });
   const port = Number(values.port);
   const trickling = Number(values.trickling);
@@ -37,7 +42,9 @@ async function main(): Promise<void> {
     // One line for a burst of closes (the server ends many at the same check).
     report ??= setTimeout(() => {
       report = undefined;
-      process.stdout.write(`${JSON.stringify({ event: 'slow_clients_closed', closed: state.closed, answered: state.answered, json_408: state.json_408 })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ event: 'slow_clients_closed', closed: state.closed, answered: state.answered, json_408: state.json_408 })}\n`,
+      );
     }, 50);
   };
   const watch = (socket: Socket): void => {
@@ -48,13 +55,16 @@ async function main(): Promise<void> {
       if (state.stopping) return;
       state.closed++;
       if (received.startsWith('HTTP/1.1 ')) state.answered++;
-      if (/^HTTP\/1\.1 408 /.test(received) && /application\/json/i.test(received) && received.includes('"error"')) state.json_408++;
+      if (/^HTTP\/1\.1 408 /.test(received) && /application\/json/i.test(received) && received.includes('"error"'))
+        state.json_408++;
       reportSoon();
     });
   };
 
   for (let i = 0; i < trickling + silent; i += OPENING_AT_ONCE) {
-    const batch = await Promise.all(Array.from({ length: Math.min(OPENING_AT_ONCE, trickling + silent - i) }, () => open(port)));
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(OPENING_AT_ONCE, trickling + silent - i) }, () => open(port)),
+    );
     for (const socket of batch) {
       watch(socket);
       sockets.push(socket);
@@ -63,9 +73,12 @@ async function main(): Promise<void> {
   sockets.slice(0, trickling).forEach((socket, index) => {
     socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Trickle: ');
     // Spread over the interval, so that the server sees a steady trickle rather than bursts.
-    const start = setTimeout(() => {
-      timers.push(setInterval(() => socket.writable && socket.write('a'), intervalMs));
-    }, (index * intervalMs) / Math.max(1, trickling));
+    const start = setTimeout(
+      () => {
+        timers.push(setInterval(() => socket.writable && socket.write('a'), intervalMs));
+      },
+      (index * intervalMs) / Math.max(1, trickling),
+    );
     timers.push(start);
   });
   process.stdout.write(`${JSON.stringify({ event: 'slow_clients_open', trickling, silent })}\n`);

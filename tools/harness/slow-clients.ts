@@ -55,4 +55,3 @@ export function closedSoFar(clients: ServerProcess): SlowClientsClosed {
   const last = clients.logs.findLast((entry) => entry.event === 'slow_clients_closed') as SlowClientsClosed | undefined;
   return last ?? { event: 'slow_clients_closed', closed: 0, answered: 0, json_408: 0 };
 }
-
