@@ -142,16 +142,7 @@ describe(`pipelining on ${runtime.name}`, () => {
     'two requests in one packet, the first answered later: two answers, in order',
     async () => {
       server ??= await startRuntime(runtime);
-      const raw = await connection(server.port);
-      raw.write(
-        Buffer.concat([
-          requestBytes('POST', '/delay?mode=async', {
-            body: '{"ms":200}',
-            headers: { 'Content-Type': 'application/json' },
-          }),
-          requestBytes('GET', '/health'),
-        ]),
-      );
+      const raw = await pipelineSlowThenFast(server.port);
       const first = await raw.next('POST');
       const second = await raw.next();
       expect(first.json).toMatchObject({ mode: 'async', ms: 200 });
@@ -163,16 +154,7 @@ describe(`pipelining on ${runtime.name}`, () => {
     'two requests in one packet, the first answered later: the connection closes with neither answered, so the client retries both',
     async () => {
       server ??= await startRuntime(runtime);
-      const raw = await connection(server.port);
-      raw.write(
-        Buffer.concat([
-          requestBytes('POST', '/delay?mode=async', {
-            body: '{"ms":200}',
-            headers: { 'Content-Type': 'application/json' },
-          }),
-          requestBytes('GET', '/health'),
-        ]),
-      );
+      const raw = await pipelineSlowThenFast(server.port);
       await expect(raw.next('POST')).rejects.toBeInstanceOf(ClosedWithoutAnswer);
       await raw.closedByServer;
       expect((await (await connection(server.port)).request('GET', '/health')).status).toBe(200);
@@ -344,3 +326,15 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
     },
   );
 });
+
+/** Writes, in one packet, a request answered after 200 ms and one answered at once. */
+async function pipelineSlowThenFast(port: number): ReturnType<typeof connection> {
+  const raw = await connection(port);
+  raw.write(
+    Buffer.concat([
+      requestBytes('POST', '/delay?mode=async', { body: '{"ms":200}', headers: { 'Content-Type': 'application/json' } }),
+      requestBytes('GET', '/health'),
+    ]),
+  );
+  return raw;
+}

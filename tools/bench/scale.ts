@@ -6,6 +6,7 @@ import { openFileLimit } from '../harness/server-process.ts';
 import { percentile } from '../lab/stats.ts';
 import { parseTimestamp } from '../../src/timestamp.ts';
 import { runWrk } from './load/wrk.ts';
+import type { WrkResult } from './load/wrk-output.ts';
 
 export interface WrkScaleOptions {
   connections: number;
@@ -14,15 +15,8 @@ export interface WrkScaleOptions {
   taskMs: number;
 }
 
-export interface WrkScaleResult extends WrkScaleOptions {
-  requests: number;
-  requestsPerSecond: number;
-  p50Ms: number | undefined;
-  p90Ms: number | undefined;
-  p99Ms: number | undefined;
-  maxMs: number | undefined;
-  errors: { connect: number; read: number; write: number; timeout: number };
-  non2xx: number;
+/** wrk's figures for the scale load (its counts, percentiles and errors), and how the run was set up. */
+export interface WrkScaleResult extends WrkScaleOptions, Omit<WrkResult, 'durationS' | 'source'> {
   /** A request slower than this would be left out of the latencies: longer than the run, so none is. */
   timeoutS: number;
   wrkFdLimit: number | undefined;
