@@ -1,5 +1,5 @@
 // The runtime-agnostic Hono app: every route of the HTTP API (docs/api.md).
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { parseDelayParams, supportedModes } from './delay-params.ts';
 import {
@@ -121,12 +121,27 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }),
   );
 
+  const tooLarge = (): Response => new PayloadTooLargeError(maxBodyBytes).toResponse();
+  // Counts a body as it arrives, for one whose length no header gives (chunked). It reads
+  // c.req.raw.body, which on Node makes the full web Request: only then is it used.
+  const streamLimit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  /** The body's length from its headers (0 for none); undefined when only reading it tells (chunked, HTTP/2, app.request). */
+  const declaredLength = (c: Context): number | undefined => {
+    if (c.req.header('transfer-encoding') !== undefined) return undefined;
+    const length = c.req.header('content-length');
+    if (length !== undefined) return parseInt(length, 10) || 0;
+    // HTTP/1.1: a request with neither header has no body.
+    return runtime.http1Only ? 0 : undefined;
+  };
+
   app.post(
     '/delay',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => new PayloadTooLargeError(maxBodyBytes).toResponse(),
-    }),
+    (c, next) => {
+      const length = declaredLength(c);
+      // Refused before a byte of it is read; the runtime's listen decides whether the connection is kept (src/serve/connections.ts).
+      if (length !== undefined) return length > maxBodyBytes ? Promise.resolve(tooLarge()) : next();
+      return streamLimit(c, next);
+    },
     async (c) => {
       const requestId = ++requestCount;
       const who = { worker_id: runtime.workerId(), thread_id: 0, request_id: requestId, ...labIdField(c.req.header(LAB_ID_HEADER)) };
@@ -135,7 +150,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       const queries = c.req.queries();
       const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
       if (repeated) throw new InvalidRequestError(`\`${repeated}\` is given more than once in the query`);
-      const text = await c.req.text();
+      const length = declaredLength(c);
+      // No body, nothing to read: a runtime that cannot tell from the headers gives a null body.
+      const text = length === 0 || (length === undefined && c.req.raw.body === null) ? '' : await c.req.text();
       let body: unknown;
       if (text.trim() !== '') {
         try {

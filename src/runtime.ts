@@ -63,6 +63,11 @@ export interface Runtime {
   block(ms: number, work: Work): void;
   /** Absent where the runtime has no threads (Workers): `mode=pool` then answers 501. */
   readonly pool?: ThreadPool;
+  /**
+   * Requests reach the app over HTTP/1.1 only, so one with neither Content-Length nor
+   * Transfer-Encoding has no body: the app then neither reads nor limits one.
+   */
+  readonly http1Only?: boolean;
   /** How requests are spread over processes, for `GET /info`. */
   readonly processes: ProcessInfo;
   /** This process's memory, CPU time and start, for `GET /metrics`; absent where the runtime cannot tell (Workers). */

@@ -16,6 +16,7 @@ export function createBunRuntime(pool: ThreadPool, processes: ProcessInfo): Runt
     sleep: abortableSleep,
     block: (ms: number, work: Work) => blockThreadOnBun(ms, work),
     pool,
+    http1Only: true,
     processes,
     processStats,
   };

@@ -22,6 +22,7 @@ export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Run
     },
     block: (ms: number, work: Work) => blockThread(ms, work),
     pool,
+    http1Only: true,
     processes,
     processStats,
   };
