@@ -76,12 +76,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     metrics.requestStarted();
-    const route = Object.hasOwn(ROUTES, c.req.path) || (options.labUi && isLabPath(c.req.path)) ? c.req.path : 'unmatched';
+    const route =
+      Object.hasOwn(ROUTES, c.req.path) || (options.labUi && isLabPath(c.req.path)) ? c.req.path : 'unmatched';
     try {
       const maxLag = options.maxEventLoopDelayMs ?? 0;
       const lag = options.loopLag?.lagMs() ?? 0;
       if (maxLag > 0 && lag > maxLag && !NEVER_SHED.has(route)) {
-        c.res = new OverloadedError(`the event loop is ${Math.round(lag)} ms behind (limit ${maxLag} ms)`, 1).toResponse();
+        c.res = new OverloadedError(
+          `the event loop is ${Math.round(lag)} ms behind (limit ${maxLag} ms)`,
+          1,
+        ).toResponse();
         return;
       }
       await next();
@@ -100,7 +104,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get('/health', (c) => c.json({ status: 'ok' }));
 
   app.get('/metrics', async (c) =>
-    c.text(cluster ? await cluster.metrics() : metrics.render(runtime, options.loopLag), 200, { 'Content-Type': EXPOSITION_CONTENT_TYPE }),
+    c.text(cluster ? await cluster.metrics() : metrics.render(runtime, options.loopLag), 200, {
+      'Content-Type': EXPOSITION_CONTENT_TYPE,
+    }),
   );
 
   app.get('/info', async (c) =>
@@ -113,9 +119,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       max_delay_ms: maxDelayMs,
       max_body_bytes: maxBodyBytes,
       pool: runtime.pool
-        ? (({ minThreads, maxThreads, maxQueue }) => ({ min_threads: minThreads, max_threads: maxThreads, max_queue: maxQueue }))(
-            runtime.pool.stats(),
-          )
+        ? (({ minThreads, maxThreads, maxQueue }) => ({
+            min_threads: minThreads,
+            max_threads: maxThreads,
+            max_queue: maxQueue,
+          }))(runtime.pool.stats())
         : null,
       processes: cluster ? { ...runtime.processes, ...(await cluster.processes()) } : runtime.processes,
     }),
@@ -144,7 +152,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     },
     async (c) => {
       const requestId = ++requestCount;
-      const who = { worker_id: runtime.workerId(), thread_id: 0, request_id: requestId, ...labIdField(c.req.header(LAB_ID_HEADER)) };
+      const who = {
+        worker_id: runtime.workerId(),
+        thread_id: 0,
+        request_id: requestId,
+        ...labIdField(c.req.header(LAB_ID_HEADER)),
+      };
       logger.info('request_received', 'Received POST request to delay endpoint', who);
 
       const queries = c.req.queries();
@@ -169,7 +182,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
       try {
         const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt, threadId) =>
-          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, { ...fields, thread_id: threadId }),
+          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, {
+            ...fields,
+            thread_id: threadId,
+          }),
         );
         const start_time = formatTimestamp(timing.startedAt);
         const end_time = formatTimestamp(timing.endedAt);
@@ -183,11 +199,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
           start_time,
           end_time,
         };
-        logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, { ...fields, thread_id: timing.threadId });
+        logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, {
+          ...fields,
+          thread_id: timing.threadId,
+        });
         return c.json(response);
       } catch (error) {
         // Nobody reads a 499: it is the de-facto code for "client closed request", for logs and metrics.
-        if (error instanceof WorkCancelledError) logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
+        if (error instanceof WorkCancelledError)
+          logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
         throw error;
       }
     },
@@ -197,12 +217,17 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   for (const [path, methods] of Object.entries(ROUTES)) {
     app.all(path, (c) => {
-      throw new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods);
+      throw new MethodNotAllowedError(
+        `${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`,
+        methods,
+      );
     });
   }
 
   app.notFound((c) =>
-    new NotFoundError(`no route ${c.req.method} ${shorten(c.req.path)}; the routes are ${Object.keys(ROUTES).join(', ')}`).toResponse(),
+    new NotFoundError(
+      `no route ${c.req.method} ${shorten(c.req.path)}; the routes are ${Object.keys(ROUTES).join(', ')}`,
+    ).toResponse(),
   );
 
   app.onError((error) => {
@@ -211,7 +236,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       worker_id: runtime.workerId(),
     });
     // Never the stack or the error's own message: they are for the log, not for the client.
-    return Response.json(errorBody('internal_error', 'the server failed to answer this request; the error is in its log'), { status: 500 });
+    return Response.json(
+      errorBody('internal_error', 'the server failed to answer this request; the error is in its log'),
+      { status: 500 },
+    );
   });
 
   return app;
