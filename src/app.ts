@@ -13,7 +13,7 @@ import {
   errorBody,
 } from './errors.ts';
 import { EventBus, publishingLogger } from './events.ts';
-import { isLabPath, LAB_ID_HEADER, labIdField, mountLab } from './lab-ui/lab-routes.ts';
+import { LAB_ID_HEADER, LAB_PATHS, labIdField, mountLab } from './lab-ui/lab-routes.ts';
 import type { Logger } from './logger.ts';
 import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
@@ -74,59 +74,99 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const { cluster } = options;
   const app = new Hono<AppEnv>();
 
-  app.use(async (c, next) => {
-    metrics.requestStarted();
-    const route =
-      Object.hasOwn(ROUTES, c.req.path) || (options.labUi && isLabPath(c.req.path)) ? c.req.path : 'unmatched';
-    try {
-      const maxLag = options.maxEventLoopDelayMs ?? 0;
-      const lag = options.loopLag?.lagMs() ?? 0;
-      if (maxLag > 0 && lag > maxLag && !NEVER_SHED.has(route)) {
-        c.res = new OverloadedError(
-          `the event loop is ${Math.round(lag)} ms behind (limit ${maxLag} ms)`,
-          1,
-        ).toResponse();
-        return;
+  const maxLag = options.maxEventLoopDelayMs ?? 0;
+  /** 503 at once when the loop lags beyond --max-event-loop-delay; the probes always answer. */
+  const shed = (route: string): Response | undefined => {
+    if (maxLag === 0 || NEVER_SHED.has(route)) return undefined;
+    const lag = options.loopLag?.lagMs() ?? 0;
+    return lag > maxLag
+      ? new OverloadedError(`the event loop is ${Math.round(lag)} ms behind (limit ${maxLag} ms)`, 1).toResponse()
+      : undefined;
+  };
+  const ended = (c: Context<AppEnv>, route: string, status: number): void => {
+    // Labels from a closed set: a client inventing methods must not grow /metrics without end.
+    const method = STANDARD_METHODS.has(c.req.method) ? c.req.method : 'OTHER';
+    metrics.requestEnded({ route, method, mode: c.get('mode') ?? '', status: String(status) });
+  };
+  const failed = (c: Context<AppEnv>, route: string, error: unknown): never => {
+    ended(c, route, error instanceof HttpError ? error.status : 500); // as app.onError answers it
+    throw error;
+  };
+  /**
+   * Counts a request in /metrics and sheds load, around one route's handler rather than in a global
+   * middleware: a route with a single handler keeps Hono's synchronous fast path.
+   */
+  const counted =
+    (route: string, handler: (c: Context<AppEnv>) => Response | Promise<Response>) =>
+    (c: Context<AppEnv>): Response | Promise<Response> => {
+      metrics.requestStarted();
+      const refused = shed(route);
+      if (refused) {
+        ended(c, route, refused.status);
+        return refused;
       }
-      await next();
-    } finally {
-      // Labels from a closed set: a client inventing methods must not grow /metrics without end.
-      const method = STANDARD_METHODS.has(c.req.method) ? c.req.method : 'OTHER';
-      metrics.requestEnded({ route, method, mode: c.get('mode') ?? '', status: String(c.res.status) });
-    }
-  });
+      let answer: Response | Promise<Response>;
+      try {
+        answer = handler(c);
+      } catch (error) {
+        return failed(c, route, error);
+      }
+      if (!(answer instanceof Promise)) {
+        ended(c, route, answer.status);
+        return answer;
+      }
+      return answer.then(
+        (response) => {
+          ended(c, route, response.status);
+          return response;
+        },
+        (error: unknown) => failed(c, route, error),
+      );
+    };
 
-  app.get('/', (c) => {
-    logger.info('request_received', 'GET / handled', { worker_id: runtime.workerId(), thread_id: 0 });
-    return c.json({ message: 'Hello World', worker_id: runtime.workerId(), runtime: runtime.name });
-  });
-
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-
-  app.get('/metrics', async (c) =>
-    c.text(cluster ? await cluster.metrics() : metrics.render(runtime, options.loopLag), 200, {
-      'Content-Type': EXPOSITION_CONTENT_TYPE,
+  app.get(
+    '/',
+    counted('/', (c) => {
+      logger.info('request_received', 'GET / handled', { worker_id: runtime.workerId(), thread_id: 0 });
+      return c.json({ message: 'Hello World', worker_id: runtime.workerId(), runtime: runtime.name });
     }),
   );
 
-  app.get('/info', async (c) =>
-    c.json({
-      runtime: runtime.name,
-      version: runtime.version,
-      worker_id: runtime.workerId(),
-      modes: supportedModes(runtime.pool !== undefined),
-      default_mode: defaultMode,
-      max_delay_ms: maxDelayMs,
-      max_body_bytes: maxBodyBytes,
-      pool: runtime.pool
-        ? (({ minThreads, maxThreads, maxQueue }) => ({
-            min_threads: minThreads,
-            max_threads: maxThreads,
-            max_queue: maxQueue,
-          }))(runtime.pool.stats())
-        : null,
-      processes: cluster ? { ...runtime.processes, ...(await cluster.processes()) } : runtime.processes,
-    }),
+  app.get(
+    '/health',
+    counted('/health', (c) => c.json({ status: 'ok' })),
+  );
+
+  app.get(
+    '/metrics',
+    counted('/metrics', async (c) =>
+      c.text(cluster ? await cluster.metrics() : metrics.render(runtime, options.loopLag), 200, {
+        'Content-Type': EXPOSITION_CONTENT_TYPE,
+      }),
+    ),
+  );
+
+  app.get(
+    '/info',
+    counted('/info', async (c) =>
+      c.json({
+        runtime: runtime.name,
+        version: runtime.version,
+        worker_id: runtime.workerId(),
+        modes: supportedModes(runtime.pool !== undefined),
+        default_mode: defaultMode,
+        max_delay_ms: maxDelayMs,
+        max_body_bytes: maxBodyBytes,
+        pool: runtime.pool
+          ? (({ minThreads, maxThreads, maxQueue }) => ({
+              min_threads: minThreads,
+              max_threads: maxThreads,
+              max_queue: maxQueue,
+            }))(runtime.pool.stats())
+          : null,
+        processes: cluster ? { ...runtime.processes, ...(await cluster.processes()) } : runtime.processes,
+      }),
+    ),
   );
 
   const tooLarge = (): Response => new PayloadTooLargeError(maxBodyBytes).toResponse();
@@ -142,93 +182,107 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return runtime.http1Only ? 0 : undefined;
   };
 
+  const delay = async (c: Context<AppEnv>, length: number | undefined): Promise<Response> => {
+    const requestId = ++requestCount;
+    const who = {
+      worker_id: runtime.workerId(),
+      thread_id: 0,
+      request_id: requestId,
+      ...labIdField(c.req.header(LAB_ID_HEADER)),
+    };
+    logger.info('request_received', 'Received POST request to delay endpoint', who);
+
+    const queries = c.req.queries();
+    const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
+    if (repeated) throw new InvalidRequestError(`\`${repeated}\` is given more than once in the query`);
+    // No body, nothing to read: a runtime that cannot tell from the headers gives a null body.
+    const text = length === 0 || (length === undefined && c.req.raw.body === null) ? '' : await c.req.text();
+    let body: unknown;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new InvalidRequestError('the body is not valid JSON; send a JSON object or no body');
+      }
+    }
+    const parsed = parseDelayParams(c.req.query(), body, { mode: defaultMode, maxDelayMs });
+    if (!parsed.ok) throw new InvalidRequestError(parsed.message);
+    const params = parsed.value;
+    c.set('mode', params.mode);
+    const fields = { ...who, mode: params.mode, work: params.work, ms: params.ms };
+
+    try {
+      const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt, threadId) =>
+        logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, {
+          ...fields,
+          thread_id: threadId,
+        }),
+      );
+      const start_time = formatTimestamp(timing.startedAt);
+      const end_time = formatTimestamp(timing.endedAt);
+      logger.info('work_ended', `Ending delay at ${end_time}`, { ...fields, thread_id: timing.threadId });
+      const response = {
+        message: delayMessage(params.ms),
+        ...params,
+        runtime: runtime.name,
+        worker_id: runtime.workerId(),
+        thread_id: timing.threadId,
+        start_time,
+        end_time,
+      };
+      logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, {
+        ...fields,
+        thread_id: timing.threadId,
+      });
+      return c.json(response);
+    } catch (error) {
+      // Nobody reads a 499: it is the de-facto code for "client closed request", for logs and metrics.
+      if (error instanceof WorkCancelledError)
+        logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
+      throw error;
+    }
+  };
+
   app.post(
     '/delay',
-    (c, next) => {
+    counted('/delay', async (c) => {
       const length = declaredLength(c);
       // Refused before a byte of it is read; the runtime's listen decides whether the connection is kept (src/serve/connections.ts).
-      if (length !== undefined) return length > maxBodyBytes ? Promise.resolve(tooLarge()) : next();
-      return streamLimit(c, next);
-    },
-    async (c) => {
-      const requestId = ++requestCount;
-      const who = {
-        worker_id: runtime.workerId(),
-        thread_id: 0,
-        request_id: requestId,
-        ...labIdField(c.req.header(LAB_ID_HEADER)),
-      };
-      logger.info('request_received', 'Received POST request to delay endpoint', who);
-
-      const queries = c.req.queries();
-      const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
-      if (repeated) throw new InvalidRequestError(`\`${repeated}\` is given more than once in the query`);
-      const length = declaredLength(c);
-      // No body, nothing to read: a runtime that cannot tell from the headers gives a null body.
-      const text = length === 0 || (length === undefined && c.req.raw.body === null) ? '' : await c.req.text();
-      let body: unknown;
-      if (text.trim() !== '') {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new InvalidRequestError('the body is not valid JSON; send a JSON object or no body');
-        }
-      }
-      const parsed = parseDelayParams(c.req.query(), body, { mode: defaultMode, maxDelayMs });
-      if (!parsed.ok) throw new InvalidRequestError(parsed.message);
-      const params = parsed.value;
-      c.set('mode', params.mode);
-      const fields = { ...who, mode: params.mode, work: params.work, ms: params.ms };
-
-      try {
-        const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt, threadId) =>
-          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, {
-            ...fields,
-            thread_id: threadId,
-          }),
-        );
-        const start_time = formatTimestamp(timing.startedAt);
-        const end_time = formatTimestamp(timing.endedAt);
-        logger.info('work_ended', `Ending delay at ${end_time}`, { ...fields, thread_id: timing.threadId });
-        const response = {
-          message: delayMessage(params.ms),
-          ...params,
-          runtime: runtime.name,
-          worker_id: runtime.workerId(),
-          thread_id: timing.threadId,
-          start_time,
-          end_time,
-        };
-        logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, {
-          ...fields,
-          thread_id: timing.threadId,
-        });
-        return c.json(response);
-      } catch (error) {
-        // Nobody reads a 499: it is the de-facto code for "client closed request", for logs and metrics.
-        if (error instanceof WorkCancelledError)
-          logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
-        throw error;
-      }
-    },
+      if (length !== undefined) return length > maxBodyBytes ? tooLarge() : delay(c, length);
+      let answer: Response | undefined;
+      const refused = await streamLimit(c, async () => {
+        answer = await delay(c, undefined);
+      });
+      return answer ?? refused ?? tooLarge();
+    }),
   );
 
-  if (options.labUi) mountLab(app, { runtime, events, ...(options.drain ? { drain: options.drain } : {}) });
-
-  for (const [path, methods] of Object.entries(ROUTES)) {
-    app.all(path, (c) => {
-      throw new MethodNotAllowedError(
-        `${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`,
-        methods,
-      );
-    });
+  if (options.labUi) {
+    // The lab's routes have several handlers each (secure headers, 405): counted by a middleware on their paths alone.
+    for (const path of LAB_PATHS) {
+      app.use(path, async (c, next) => {
+        const refused = await counted(path, async () => {
+          await next();
+          return c.res;
+        })(c);
+        if (refused !== c.res) c.res = refused;
+      });
+    }
+    mountLab(app, { runtime, events, ...(options.drain ? { drain: options.drain } : {}) });
   }
 
-  app.notFound((c) =>
-    new NotFoundError(
-      `no route ${c.req.method} ${shorten(c.req.path)}; the routes are ${Object.keys(ROUTES).join(', ')}`,
-    ).toResponse(),
-  );
+  // No route has this method and path: 405 on a known path, 404 elsewhere. Not app.all(path), which
+  // would give GET / a second handler and so take it off Hono's fast path.
+  app.notFound((c) => {
+    const path = c.req.path;
+    const methods = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
+    const error = methods
+      ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods)
+      : new NotFoundError(
+          `no route ${c.req.method} ${shorten(path)}; the routes are ${Object.keys(ROUTES).join(', ')}`,
+        );
+    return counted(methods ? path : 'unmatched', () => error.toResponse())(c);
+  });
 
   app.onError((error) => {
     if (error instanceof HttpError) return error.toResponse();
