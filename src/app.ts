@@ -14,7 +14,7 @@ import {
 } from './errors.ts';
 import { EventBus, publishingLogger } from './events.ts';
 import { LAB_ID_HEADER, LAB_PATHS, labIdField, mountLab } from './lab-ui/lab-routes.ts';
-import type { Logger } from './logger.ts';
+import type { LogFields, Logger } from './logger.ts';
 import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from './observability/exposition.ts';
@@ -127,7 +127,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get(
     '/',
     counted('/', (c) => {
-      logger.info('request_received', 'GET / handled', { worker_id: runtime.workerId(), thread_id: 0 });
+      if (logger.enabled)
+        logger.info('request_received', 'GET / handled', { worker_id: runtime.workerId(), thread_id: 0 });
       return c.json({ message: 'Hello World', worker_id: runtime.workerId(), runtime: runtime.name });
     }),
   );
@@ -184,13 +185,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   const delay = async (c: Context<AppEnv>, length: number | undefined): Promise<Response> => {
     const requestId = ++requestCount;
-    const who = {
-      worker_id: runtime.workerId(),
-      thread_id: 0,
-      request_id: requestId,
-      ...labIdField(c.req.header(LAB_ID_HEADER)),
-    };
-    logger.info('request_received', 'Received POST request to delay endpoint', who);
+    // The log's fields, built only when something reads them (--log on, or a lab page subscribed).
+    let who: LogFields | undefined;
+    const whoFields = (): LogFields =>
+      (who ??= {
+        worker_id: runtime.workerId(),
+        thread_id: 0,
+        request_id: requestId,
+        ...labIdField(c.req.header(LAB_ID_HEADER)),
+      });
+    if (logger.enabled) logger.info('request_received', 'Received POST request to delay endpoint', whoFields());
 
     const queries = c.req.queries();
     const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
@@ -209,18 +213,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (!parsed.ok) throw new InvalidRequestError(parsed.message);
     const params = parsed.value;
     c.set('mode', params.mode);
-    const fields = { ...who, mode: params.mode, work: params.work, ms: params.ms };
+    const fields = (threadId: number): LogFields => ({
+      ...whoFields(),
+      mode: params.mode,
+      work: params.work,
+      ms: params.ms,
+      thread_id: threadId,
+    });
 
     try {
-      const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt, threadId) =>
-        logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, {
-          ...fields,
-          thread_id: threadId,
-        }),
-      );
+      const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt, threadId) => {
+        if (logger.enabled)
+          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, fields(threadId));
+      });
       const start_time = formatTimestamp(timing.startedAt);
       const end_time = formatTimestamp(timing.endedAt);
-      logger.info('work_ended', `Ending delay at ${end_time}`, { ...fields, thread_id: timing.threadId });
+      if (logger.enabled) logger.info('work_ended', `Ending delay at ${end_time}`, fields(timing.threadId));
       const response = {
         message: delayMessage(params.ms),
         ...params,
@@ -230,15 +238,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         start_time,
         end_time,
       };
-      logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, {
-        ...fields,
-        thread_id: timing.threadId,
-      });
+      if (logger.enabled) {
+        logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, fields(timing.threadId));
+      }
       return c.json(response);
     } catch (error) {
       // Nobody reads a 499: it is the de-facto code for "client closed request", for logs and metrics.
-      if (error instanceof WorkCancelledError)
-        logger.info('work_cancelled', 'Client went away; its work was cancelled', fields);
+      if (error instanceof WorkCancelledError && logger.enabled)
+        logger.info('work_cancelled', 'Client went away; its work was cancelled', fields(0));
       throw error;
     }
   };

@@ -6,7 +6,11 @@ describe('the event bus behind GET /lab/events', () => {
   it('publishes every logged event with its fields and time, even when the log format is off', () => {
     const lines: string[] = [];
     const bus = new EventBus();
-    const logger = publishingLogger(createLogger({ format: 'off', now: () => 0, write: (line) => lines.push(line) }), bus, () => 42);
+    const logger = publishingLogger(
+      createLogger({ format: 'off', now: () => 0, write: (line) => lines.push(line) }),
+      bus,
+      () => 42,
+    );
     const seen: BusEvent[] = [];
     const unsubscribe = bus.subscribe((event) => seen.push(event));
     logger.info('work_started', 'Starting delay', { worker_id: 7, lab_id: 'a-1' });
@@ -19,7 +23,11 @@ describe('the event bus behind GET /lab/events', () => {
   it('still logs, and tells the other subscribers, when one subscriber throws', () => {
     const lines: string[] = [];
     const bus = new EventBus();
-    const logger = publishingLogger(createLogger({ format: 'json', now: () => 0, write: (line) => lines.push(line) }), bus, () => 0);
+    const logger = publishingLogger(
+      createLogger({ format: 'json', now: () => 0, write: (line) => lines.push(line) }),
+      bus,
+      () => 0,
+    );
     let told = 0;
     bus.subscribe(() => {
       throw new Error('broken stream');
@@ -28,5 +36,18 @@ describe('the event bus behind GET /lab/events', () => {
     logger.warn('error', 'x');
     expect(told).toBe(1);
     expect(lines).toHaveLength(1);
+  });
+
+  it('is enabled with the log off only while a lab page subscribes, so that requests build no event otherwise', () => {
+    const bus = new EventBus();
+    const silent = publishingLogger(createLogger({ format: 'off', now: () => 0 }), bus, () => 0);
+    expect(silent.enabled).toBe(false);
+    const unsubscribe = bus.subscribe(() => {});
+    expect(silent.enabled).toBe(true);
+    unsubscribe();
+    expect(silent.enabled).toBe(false);
+    expect(
+      publishingLogger(createLogger({ format: 'json', now: () => 0, write: () => {} }), bus, () => 0).enabled,
+    ).toBe(true);
   });
 });

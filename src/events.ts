@@ -41,7 +41,8 @@ export class EventBus {
 
 /**
  * A logger that logs through `logger` and also publishes every event to `bus`, whatever the log
- * format (with `--log off` the page still sees the events). Costs nothing while nobody subscribes.
+ * format (with `--log off` the page still sees the events). Its `enabled` is off with --log off while
+ * nobody subscribes, so that callers build no event at all then.
  */
 export function publishingLogger(logger: Logger, bus: EventBus, now: () => number): Logger {
   const log = (level: LogLevel, event: LogEvent, message: string, fields: LogFields = {}): void => {
@@ -49,6 +50,10 @@ export function publishingLogger(logger: Logger, bus: EventBus, now: () => numbe
     if (bus.subscribers > 0) bus.publish({ event, level, time: now(), fields });
   };
   return {
+    /** On while the underlying logger is, or while a lab page listens: with neither, no request builds an event. */
+    get enabled() {
+      return logger.enabled || bus.subscribers > 0;
+    },
     log,
     info: (event, message, fields) => log('info', event, message, fields),
     warn: (event, message, fields) => log('warn', event, message, fields),

@@ -24,6 +24,8 @@ export type LogEvent =
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 export interface Logger {
+  /** False when nothing would read a line (--log off): a caller then builds none (fields, message, timestamps). */
+  readonly enabled: boolean;
   log(level: LogLevel, event: LogEvent, message: string, fields?: LogFields): void;
   info(event: LogEvent, message: string, fields?: LogFields): void;
   warn(event: LogEvent, message: string, fields?: LogFields): void;
@@ -49,6 +51,7 @@ export function createLogger({ format, now, write = (line) => console.log(line) 
     write(`${time} ${level.toUpperCase().padEnd(5)}${who} ${message}`);
   };
   return {
+    enabled: format !== 'off',
     log,
     info: (event, message, fields) => log('info', event, message, fields),
     warn: (event, message, fields) => log('warn', event, message, fields),
