@@ -86,7 +86,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const ended = (c: Context<AppEnv>, route: string, status: number): void => {
     // Labels from a closed set: a client inventing methods must not grow /metrics without end.
     const method = STANDARD_METHODS.has(c.req.method) ? c.req.method : 'OTHER';
-    metrics.requestEnded({ route, method, mode: c.get('mode') ?? '', status: String(status) });
+    metrics.requestEnded(route, method, c.get('mode') ?? '', status);
   };
   const failed = (c: Context<AppEnv>, route: string, error: unknown): never => {
     ended(c, route, error instanceof HttpError ? error.status : 500); // as app.onError answers it

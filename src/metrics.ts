@@ -4,19 +4,32 @@ import { renderExposition, type Labels, type MetricFamily } from './observabilit
 import type { Runtime } from './runtime.ts';
 
 export class Metrics {
-  readonly #requests = new Map<string, { labels: Labels; count: number }>();
+  /** Every series, in the order first seen (the order /metrics lists them). */
+  readonly #requests: { labels: Labels; count: number }[] = [];
+  /** The same series by route, method, mode and status: looked up level by level, no key built per request. */
+  readonly #index = new Map<string, Map<string, Map<string, Map<number, { labels: Labels; count: number }>>>>();
   #inFlight = 0;
 
   requestStarted(): void {
     this.#inFlight++;
   }
 
-  requestEnded(labels: Labels): void {
+  /** Labels come from small closed sets (the app's routes, the standard methods, the modes, the statuses it answers). */
+  requestEnded(route: string, method: string, mode: string, status: number): void {
     this.#inFlight--;
-    const key = JSON.stringify(labels);
-    const entry = this.#requests.get(key) ?? { labels, count: 0 };
+    let byMethod = this.#index.get(route);
+    if (!byMethod) this.#index.set(route, (byMethod = new Map()));
+    let byMode = byMethod.get(method);
+    if (!byMode) byMethod.set(method, (byMode = new Map()));
+    let byStatus = byMode.get(mode);
+    if (!byStatus) byMode.set(mode, (byStatus = new Map()));
+    let entry = byStatus.get(status);
+    if (!entry) {
+      entry = { labels: { route, method, mode, status: String(status) }, count: 0 };
+      byStatus.set(status, entry);
+      this.#requests.push(entry);
+    }
     entry.count++;
-    this.#requests.set(key, entry);
   }
 
   /** This process's series in the Prometheus text format: GET /metrics of a lone process. */
@@ -34,7 +47,7 @@ export class Metrics {
       families.push({ name, type, help, samples: samples.map(([labels, value]) => ({ labels, value })) });
     };
     const worker = { worker_id: String(runtime.workerId()), runtime: runtime.name };
-    metric('lab_http_requests_total', 'counter', 'Requests answered, by route, mode and status.', [...this.#requests.values()].map(({ labels, count }) => [{ ...worker, ...labels }, count]));
+    metric('lab_http_requests_total', 'counter', 'Requests answered, by route, mode and status.', this.#requests.map(({ labels, count }) => [{ ...worker, ...labels }, count]));
     metric('lab_http_requests_in_flight', 'gauge', 'Requests being answered now (this one included).', [[worker, this.#inFlight]]);
     const pool = runtime.pool?.stats();
     if (pool) {
