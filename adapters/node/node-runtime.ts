@@ -1,6 +1,5 @@
-// The Runtime on Node: Atomics.wait blocks without CPU, timers/promises waits, tinypool offloads.
-import { setTimeout as delay } from 'node:timers/promises';
-import { WorkCancelledError } from '../../src/errors.ts';
+// The Runtime on Node: Atomics.wait blocks without CPU, a timer waits, tinypool offloads.
+import { abortableSleep } from '../../src/abortable-sleep.ts';
 import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.ts';
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
@@ -12,14 +11,8 @@ export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Run
     version: process.versions.node,
     workerId: () => process.pid,
     now: preciseNow,
-    async sleep(ms: number, signal?: AbortSignal) {
-      try {
-        await delay(ms, undefined, signal ? { signal } : {});
-      } catch (error) {
-        if (signal?.aborted) throw new WorkCancelledError();
-        throw error;
-      }
-    },
+    // A plain timer, cleared when the client goes away; 0 ms is one setImmediate.
+    sleep: abortableSleep,
     block: (ms: number, work: Work) => blockThread(ms, work),
     pool,
     http1Only: true,
