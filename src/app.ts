@@ -222,7 +222,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     });
 
     try {
-      const timing = await runDelay(runtime, params, c.req.raw.signal, (startedAt, threadId) => {
+      const signal = runtime.clientSignal?.(c.env) ?? c.req.raw.signal;
+      const timing = await runDelay(runtime, params, signal, (startedAt, threadId) => {
         if (logger.enabled)
           logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, fields(threadId));
       });

@@ -1,7 +1,7 @@
 // Runs the work of one `POST /delay` in the way its mode asks: the FastAPI guide's three single-process lessons.
 import { supportedModes, type DelayParams } from './delay-params.ts';
 import { ModeUnsupportedError } from './errors.ts';
-import type { Runtime, WorkTiming } from './runtime.ts';
+import type { CancelSignal, Runtime, WorkTiming } from './runtime.ts';
 
 /**
  * blocking: runs on the event loop's thread and holds it (the guide's main_simple.py, time.sleep in async def).
@@ -13,7 +13,7 @@ import type { Runtime, WorkTiming } from './runtime.ts';
 export async function runDelay(
   runtime: Runtime,
   { mode, ms, work }: DelayParams,
-  signal?: AbortSignal,
+  signal?: CancelSignal,
   onStart: (startedAt: number, threadId: number) => void = () => {},
 ): Promise<WorkTiming> {
   switch (mode) {

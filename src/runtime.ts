@@ -36,6 +36,16 @@ export interface PoolStats {
   cancelled: number;
 }
 
+/**
+ * What waiting work needs to hear of its client going away. An AbortSignal is one; a runtime may
+ * offer a cheaper one (Runtime.clientSignal).
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** Blocking work moved off the event loop onto threads. */
 export interface ThreadPool {
   /**
@@ -43,7 +53,7 @@ export interface ThreadPool {
    * Rejects with PoolOverloadedError (src/errors.ts) at once when the queue is full, and with
    * WorkCancelledError when `signal` aborts before the task starts.
    */
-  run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming>;
+  run(ms: number, work: Work, signal?: CancelSignal): Promise<WorkTiming>;
   stats(): PoolStats;
   /** Stops every thread; a server calls it after its in-flight requests have been answered. */
   close(): Promise<void>;
@@ -58,7 +68,7 @@ export interface Runtime {
   /** Wall-clock time in epoch milliseconds, as precise as the runtime allows. */
   now(): number;
   /** Waits without blocking the event loop. Rejects with WorkCancelledError when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: CancelSignal): Promise<void>;
   /** Blocks the calling thread for `ms`: 'sleep' waits idle where the runtime can, 'cpu' burns CPU. */
   block(ms: number, work: Work): void;
   /** Absent where the runtime has no threads (Workers): `mode=pool` then answers 501. */
@@ -68,6 +78,11 @@ export interface Runtime {
    * Transfer-Encoding has no body: the app then neither reads nor limits one.
    */
   readonly http1Only?: boolean;
+  /**
+   * The request's client-gone signal from the server's own bindings (Hono's `c.env`), made without
+   * the web Request's AbortSignal; absent, or undefined for these bindings: the app uses `c.req.raw.signal`.
+   */
+  clientSignal?(env: unknown): CancelSignal | undefined;
   /** How requests are spread over processes, for `GET /info`. */
   readonly processes: ProcessInfo;
   /** This process's memory, CPU time and start, for `GET /metrics`; absent where the runtime cannot tell (Workers). */

@@ -2,7 +2,7 @@
 // warm, more started on demand up to maxThreads, threads above the minimum stopped after idling,
 // and a bounded queue that sheds load at once (503) rather than letting waits grow without end.
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
-import type { PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
+import type { CancelSignal, PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
 import type { PoolResultMessage, PoolTaskMessage } from './pool-thread.ts';
 
 export interface DenoThreadPoolOptions {
@@ -36,7 +36,7 @@ export class PoolClosedError extends Error {
 
 interface Task {
   message: PoolTaskMessage;
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   onAbort: () => void;
   resolve: (timing: WorkTiming) => void;
   reject: (error: unknown) => void;
@@ -85,7 +85,7 @@ export class DenoThreadPool implements ThreadPool {
     for (let i = 0; i < this.#minThreads; i++) this.#idle(this.#startThread());
   }
 
-  run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming> {
+  run(ms: number, work: Work, signal?: CancelSignal): Promise<WorkTiming> {
     if (this.#closing) return Promise.reject(new PoolClosedError());
     if (signal?.aborted) {
       this.#cancelled++;

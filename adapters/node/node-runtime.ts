@@ -4,6 +4,7 @@ import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.t
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
 import { processStats } from '../process-stats/process-stats.ts';
+import { responseCloseSignal } from './response-close-signal.ts';
 
 export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   return {
@@ -16,6 +17,7 @@ export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Run
     block: (ms: number, work: Work) => blockThread(ms, work),
     pool,
     http1Only: true,
+    clientSignal: responseCloseSignal,
     processes,
     processStats,
   };

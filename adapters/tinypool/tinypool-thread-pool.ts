@@ -8,7 +8,7 @@
 // client goes away; a task that started runs to its end.
 import Tinypool from 'tinypool';
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
-import type { PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
+import type { CancelSignal, PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
 
 export interface PoolOptions {
   /** The module a thread loads; its default export takes `{ ms, work }` and returns a WorkTiming. */
@@ -58,7 +58,7 @@ export class TinypoolThreadPool implements ThreadPool {
     this.#pool.on('error', () => {});
   }
 
-  async run(ms: number, work: Work, signal?: AbortSignal): Promise<WorkTiming> {
+  async run(ms: number, work: Work, signal?: CancelSignal): Promise<WorkTiming> {
     if (signal?.aborted) throw new WorkCancelledError();
     if (this.#running < this.#maxThreads) this.#running++;
     else if (this.#waiting.length >= this.#maxQueue) {
@@ -80,7 +80,7 @@ export class TinypoolThreadPool implements ThreadPool {
     }
   }
 
-  #waitForThread(signal?: AbortSignal): Promise<void> {
+  #waitForThread(signal?: CancelSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         this.#waiting.splice(this.#waiting.indexOf(entry), 1);

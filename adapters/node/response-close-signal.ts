@@ -1,0 +1,42 @@
+// The client-gone signal of one Node request, from its ServerResponse: 'close' before the response
+// has finished means the client went away. The web Request's signal costs an AbortController (and
+// @hono/node-server's abort on close) per request that asks for it; this costs one small object, and
+// an EventEmitter listener only while some work waits on it.
+import type { ServerResponse } from 'node:http';
+import type { CancelSignal } from '../../src/runtime.ts';
+
+export class ResponseCloseSignal implements CancelSignal {
+  readonly #outgoing: ServerResponse;
+  readonly #wrapped = new Map<() => void, () => void>();
+
+  constructor(outgoing: ServerResponse) {
+    this.#outgoing = outgoing;
+  }
+
+  get aborted(): boolean {
+    return this.#outgoing.destroyed && !this.#outgoing.writableFinished;
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (this.#wrapped.has(listener)) return;
+    const onClose = (): void => {
+      this.#wrapped.delete(listener);
+      if (!this.#outgoing.writableFinished) listener();
+    };
+    this.#wrapped.set(listener, onClose);
+    this.#outgoing.once('close', onClose);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const onClose = this.#wrapped.get(listener);
+    if (!onClose) return;
+    this.#wrapped.delete(listener);
+    this.#outgoing.off('close', onClose);
+  }
+}
+
+/** @hono/node-server passes `{ incoming, outgoing }` as the app's env; anything else (app.request) has no response to watch. */
+export function responseCloseSignal(env: unknown): CancelSignal | undefined {
+  const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  return outgoing ? new ResponseCloseSignal(outgoing) : undefined;
+}
