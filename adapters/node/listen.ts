@@ -1,5 +1,5 @@
 // How Node listens and closes: the app on @hono/node-server's http.Server.
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../../src/config.ts';
@@ -7,35 +7,39 @@ import type { Listen } from '../../src/serve/listener.ts';
 import { answerClientError } from './client-error.ts';
 import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
 
+/**
+ * Connections waiting to be accepted. node:http's default is 511: thousands of clients connecting at
+ * once overflow it and wait for SYN retries (1 s, then 3 s). Linux caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 65_535;
+
 export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>): Listen {
   return (fetch) =>
     new Promise((resolve, reject) => {
-      const server = serve(
-        {
-          fetch,
-          port,
-          hostname: host,
-          serverOptions: NODE_SERVER_OPTIONS,
-          // Not @hono/node-server's clean-up of unread bodies, which destroys the socket 500 ms after
-          // an answer that promised keep-alive: ./connections.ts reads or refuses them instead.
-          autoCleanupIncoming: false,
-        },
-        (info: AddressInfo) => {
-          server.off('error', reject);
-          const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
-          const closed = new Promise<void>((resolveClosed) => server.once('close', () => resolveClosed()));
-          let drained: Promise<void> | undefined;
-          resolve({
-            url,
-            close(force) {
-              if (!force) return (drained ??= connections.drain());
-              if (server.listening) server.close();
-              connections.closeAll();
-              return closed;
-            },
-          });
-        },
-      ) as Server; // serve() makes a node:http server unless given another createServer
+      const server = createAdaptorServer({
+        fetch,
+        hostname: host,
+        serverOptions: NODE_SERVER_OPTIONS,
+        // Not @hono/node-server's clean-up of unread bodies, which destroys the socket 500 ms after
+        // an answer that promised keep-alive: ./connections.ts reads or refuses them instead.
+        autoCleanupIncoming: false,
+      }) as Server; // a node:http server unless given another createServer
+      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+        const info = server.address() as AddressInfo;
+        server.off('error', reject);
+        const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
+        const closed = new Promise<void>((resolveClosed) => server.once('close', () => resolveClosed()));
+        let drained: Promise<void> | undefined;
+        resolve({
+          url,
+          close(force) {
+            if (!force) return (drained ??= connections.drain());
+            if (server.listening) server.close();
+            connections.closeAll();
+            return closed;
+          },
+        });
+      });
       const connections = manageConnections(server);
       server.on('clientError', answerClientError);
       // A port in use or not permitted: reported before the listening callback, never after.
