@@ -69,8 +69,6 @@ export class Metrics {
       metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[worker, stats.rssBytes]]);
       metric('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', [[worker, stats.cpuSeconds]]);
       metric('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', [[worker, stats.startTimeSeconds]]);
-      // The same value as process_resident_memory_bytes, under the name this server first used.
-      metric('lab_process_resident_memory_bytes', 'gauge', 'Resident memory of this process (the same as process_resident_memory_bytes).', [[worker, stats.rssBytes]]);
       metric('lab_process_heap_used_bytes', 'gauge', 'JavaScript heap in use.', [[worker, stats.heapUsedBytes]]);
     }
     return families;

@@ -80,7 +80,7 @@ describe(`GET /metrics on ${runtime.name}`, () => {
     if (runtime.hasPool) expect(metricValue(text, 'lab_pool_threads_max')).toBeGreaterThan(0);
     if (isProcess) {
       expect(metricValue(text, 'lab_event_loop_lag_max_seconds')).toBeGreaterThanOrEqual(0);
-      expect(metricValue(text, 'lab_process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
+      expect(metricValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
     }
     await server.process.stop();
   });
