@@ -19,7 +19,15 @@ export default tseslint.config(
     ignores: ['src/**/*.test.ts'],
     languageOptions: { globals: {} },
     rules: {
-      'no-restricted-globals': ['error', { name: 'Bun', message: 'src/ names no runtime: put this in adapters/bun/' }, { name: 'Deno', message: 'src/ names no runtime: put this in adapters/deno/' }, { name: 'process', message: 'src/ names no runtime: take it as a parameter (see src/serve/listener.ts HostProcess)' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Bun', message: 'src/ names no runtime: put this in adapters/bun/' },
+        { name: 'Deno', message: 'src/ names no runtime: put this in adapters/deno/' },
+        {
+          name: 'process',
+          message: 'src/ names no runtime: take it as a parameter (see src/serve/listener.ts HostProcess)',
+        },
+      ],
       'no-restricted-imports': [
         'error',
         {
@@ -38,7 +46,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^\\.\\./(node|bun|deno|cloudflare)/', message: 'adapters/<runtime>/ imports no other runtime: move shared code to a folder of its own (tinypool/, reuse-port/, process-stats/, ipc/)' }] },
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(node|bun|deno|cloudflare)/',
+              message:
+                'adapters/<runtime>/ imports no other runtime: move shared code to a folder of its own (tinypool/, reuse-port/, process-stats/, ipc/)',
+            },
+          ],
+        },
       ],
     },
   },

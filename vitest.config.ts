@@ -15,7 +15,12 @@ const contractProject = (runtime: string, exclude: string[] = []) => ({
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts'],
+        },
+      },
       contractProject('node'),
       // Workers has no processes of its own to supervise: the platform scales isolates.
       contractProject('workerd', ['test/contract/supervision.test.ts']),

@@ -40,7 +40,10 @@ describe('POST /delay', () => {
   it('pool mode hands the work to the pool and reports the thread it ran on', async () => {
     const pool = new FakePool();
     const { app } = appWith(pool);
-    const response = await app.request('/delay', { method: 'POST', body: JSON.stringify({ mode: 'pool', ms: 1000, work: 'cpu' }) });
+    const response = await app.request('/delay', {
+      method: 'POST',
+      body: JSON.stringify({ mode: 'pool', ms: 1000, work: 'cpu' }),
+    });
     expect(await response.json()).toMatchObject({ thread_id: 7, message: 'Response after 1 second delay' });
     expect(pool.runs).toEqual([{ ms: 1000, work: 'cpu' }]);
   });
@@ -49,7 +52,10 @@ describe('POST /delay', () => {
     const { app } = appWith();
     const response = await app.request('/delay?mode=pool', { method: 'POST' });
     expect(response.status).toBe(501);
-    expect(await response.json()).toEqual({ error: 'mode_unsupported', message: expect.stringMatching(/blocking and async/) });
+    expect(await response.json()).toEqual({
+      error: 'mode_unsupported',
+      message: expect.stringMatching(/blocking and async/),
+    });
   });
 
   it('a full pool is 503 overloaded with Retry-After', async () => {
@@ -114,18 +120,34 @@ describe('routes', () => {
 describe('under --workers (a ClusterView given)', () => {
   const cluster = {
     metrics: async () => '# every process\n',
-    processes: async () => ({ supervisor: { pid: 1, uptime_seconds: 9, restarts: 0, gave_up: false }, list: [{ pid: 4242, uptime_seconds: 3, requests_served: 5 }], missing: [] }),
+    processes: async () => ({
+      supervisor: { pid: 1, uptime_seconds: 9, restarts: 0, gave_up: false },
+      list: [{ pid: 4242, uptime_seconds: 3, requests_served: 5 }],
+      missing: [],
+    }),
   };
 
   it('GET /metrics answers with what the supervisor collected', async () => {
-    const app = createApp({ runtime: fakeRuntime(), defaultMode: 'async', maxDelayMs: 10_000, logger: silent, cluster });
+    const app = createApp({
+      runtime: fakeRuntime(),
+      defaultMode: 'async',
+      maxDelayMs: 10_000,
+      logger: silent,
+      cluster,
+    });
     const response = await app.request('/metrics');
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(await response.text()).toBe('# every process\n');
   });
 
   it('GET /info lists every process beside how they share the port', async () => {
-    const app = createApp({ runtime: fakeRuntime(), defaultMode: 'async', maxDelayMs: 10_000, logger: silent, cluster });
+    const app = createApp({
+      runtime: fakeRuntime(),
+      defaultMode: 'async',
+      maxDelayMs: 10_000,
+      logger: silent,
+      cluster,
+    });
     expect(((await (await app.request('/info')).json()) as { processes: unknown }).processes).toEqual({
       count: 1,
       balancing: 'one process',

@@ -7,7 +7,10 @@ export type HelpOrError = { kind: 'help'; text: string } | { kind: 'error'; mess
  * Prints and exits for `help` and `error`; returns any other parse result. `exit` is the runtime's
  * (process.exit, Deno.exit): console is the one output every runtime has.
  */
-export function exitOnHelpOrError<T extends { kind: string }>(parsed: T, exit: (code: number) => never): Exclude<T, HelpOrError> {
+export function exitOnHelpOrError<T extends { kind: string }>(
+  parsed: T,
+  exit: (code: number) => never,
+): Exclude<T, HelpOrError> {
   const outcome = parsed as T | HelpOrError;
   if (outcome.kind === 'help') {
     console.log((outcome as { text: string }).text.trimEnd());

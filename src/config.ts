@@ -42,28 +42,78 @@ export interface Option {
 
 export const OPTIONS: Option[] = [
   { flag: 'port', env: 'PORT', value: 'N', default: '3000', help: 'TCP port to listen on (0 to 65535)' },
-  { flag: 'host', env: 'HOST', value: 'ADDR', default: '127.0.0.1', help: 'address to listen on; 0.0.0.0 for every interface' },
-  { flag: 'mode', env: 'LAB_MODE', value: 'MODE', default: 'async', help: `default mode of POST /delay: ${MODES.join(' | ')}` },
-  { flag: 'workers', env: 'LAB_WORKERS', value: 'N|auto', default: '1', help: 'processes serving the port; auto = one per CPU' },
-  { flag: 'pool-threads', env: 'LAB_POOL_THREADS', value: 'N', default: String(DEFAULT_POOL_THREADS), help: 'most threads in the pool (grown on demand, shrunk when idle)' },
-  { flag: 'max-queue', env: 'LAB_MAX_QUEUE', value: 'N', default: '100', help: 'most pool tasks waiting for a thread; beyond it, 503 overloaded' },
-  { flag: 'max-delay-ms', env: 'LAB_MAX_DELAY_MS', value: 'MS', default: '60000', help: 'largest ms a request may ask for' },
-  { flag: 'shutdown-timeout', env: 'LAB_SHUTDOWN_TIMEOUT', value: 'MS', default: '10000', help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish' },
-  { flag: 'max-event-loop-delay', env: 'LAB_MAX_EVENT_LOOP_DELAY', value: 'MS', default: '0', help: 'answer 503 to work while the event loop lags more than this; 0 = off' },
+  {
+    flag: 'host',
+    env: 'HOST',
+    value: 'ADDR',
+    default: '127.0.0.1',
+    help: 'address to listen on; 0.0.0.0 for every interface',
+  },
+  {
+    flag: 'mode',
+    env: 'LAB_MODE',
+    value: 'MODE',
+    default: 'async',
+    help: `default mode of POST /delay: ${MODES.join(' | ')}`,
+  },
+  {
+    flag: 'workers',
+    env: 'LAB_WORKERS',
+    value: 'N|auto',
+    default: '1',
+    help: 'processes serving the port; auto = one per CPU',
+  },
+  {
+    flag: 'pool-threads',
+    env: 'LAB_POOL_THREADS',
+    value: 'N',
+    default: String(DEFAULT_POOL_THREADS),
+    help: 'most threads in the pool (grown on demand, shrunk when idle)',
+  },
+  {
+    flag: 'max-queue',
+    env: 'LAB_MAX_QUEUE',
+    value: 'N',
+    default: '100',
+    help: 'most pool tasks waiting for a thread; beyond it, 503 overloaded',
+  },
+  {
+    flag: 'max-delay-ms',
+    env: 'LAB_MAX_DELAY_MS',
+    value: 'MS',
+    default: '60000',
+    help: 'largest ms a request may ask for',
+  },
+  {
+    flag: 'shutdown-timeout',
+    env: 'LAB_SHUTDOWN_TIMEOUT',
+    value: 'MS',
+    default: '10000',
+    help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish',
+  },
+  {
+    flag: 'max-event-loop-delay',
+    env: 'LAB_MAX_EVENT_LOOP_DELAY',
+    value: 'MS',
+    default: '0',
+    help: 'answer 503 to work while the event loop lags more than this; 0 = off',
+  },
   { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
   { flag: 'lab', env: 'LAB_UI', value: 'on|off', default: 'on', help: 'the live lab page at GET /lab (and /lab/*)' },
 ];
 
 export type ConfigResult =
-  | { kind: 'config'; config: ServerConfig }
-  | { kind: 'help'; text: string }
-  | { kind: 'error'; message: string };
+  { kind: 'config'; config: ServerConfig } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
 /**
  * The configuration from flags already split out of argv (by ./serve/command-line.ts on a process
  * runtime; none on Workers), then the environment, then defaults. Never throws.
  */
-export function resolveServerConfig(given: Record<string, unknown>, env: Record<string, string | undefined>, cpuCount: number): ConfigResult {
+export function resolveServerConfig(
+  given: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cpuCount: number,
+): ConfigResult {
   const raw = (flag: string): { value: string; source: string } => {
     const option = OPTIONS.find((o) => o.flag === flag)!;
     const fromFlag = given[flag];
@@ -83,7 +133,8 @@ export function resolveServerConfig(given: Record<string, unknown>, env: Record<
   };
   const oneOf = <T extends string>(flag: string, allowed: readonly T[]): T => {
     const { value, source } = raw(flag);
-    if (!(allowed as readonly string[]).includes(value)) problems.push(`${source} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
+    if (!(allowed as readonly string[]).includes(value))
+      problems.push(`${source} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
     return value as T;
   };
 
@@ -121,6 +172,15 @@ export function configToArgs(config: ServerConfig): string[] {
 }
 
 export function helpText(): string {
-  const rows = OPTIONS.map((o) => `  --${`${o.flag} ${o.value}`.padEnd(24)} ${o.help} [${o.env}, default ${o.default}]`);
-  return ['Usage: <start command> [options]', '', 'Options (each also read from the environment variable in brackets):', ...rows, '  --help                     this text', ''].join('\n');
+  const rows = OPTIONS.map(
+    (o) => `  --${`${o.flag} ${o.value}`.padEnd(24)} ${o.help} [${o.env}, default ${o.default}]`,
+  );
+  return [
+    'Usage: <start command> [options]',
+    '',
+    'Options (each also read from the environment variable in brackets):',
+    ...rows,
+    '  --help                     this text',
+    '',
+  ].join('\n');
 }

@@ -5,7 +5,10 @@ const defaults = { mode: 'blocking' as const, maxDelayMs: 60_000 };
 
 describe('parseDelayParams', () => {
   it('takes defaults when nothing is given', () => {
-    expect(parseDelayParams({}, undefined, defaults)).toEqual({ ok: true, value: { mode: 'blocking', work: 'sleep', ms: 3000 } });
+    expect(parseDelayParams({}, undefined, defaults)).toEqual({
+      ok: true,
+      value: { mode: 'blocking', work: 'sleep', ms: 3000 },
+    });
   });
 
   it('never defaults above the maximum', () => {

@@ -24,11 +24,7 @@ const INTEGER = /^\d{1,16}$/;
  * Merges query and body and validates the result. A name given in both places must agree,
  * so that a request never means two things at once. Never throws.
  */
-export function parseDelayParams(
-  query: Record<string, string>,
-  body: unknown,
-  defaults: DelayDefaults,
-): ParseResult {
+export function parseDelayParams(query: Record<string, string>, body: unknown, defaults: DelayDefaults): ParseResult {
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
     return fail('the JSON body must be an object, e.g. {"mode":"async","ms":1000}');
   }
@@ -38,7 +34,9 @@ export function parseDelayParams(
     const fromQuery = Object.hasOwn(query, name) ? query[name] : undefined;
     const fromBody = Object.hasOwn(bodyFields, name) ? bodyFields[name] : undefined;
     if (fromQuery !== undefined && fromBody !== undefined && String(fromBody) !== fromQuery) {
-      return fail(`\`${name}\` is given twice with different values (query ${fromQuery}, body ${String(fromBody)}); give it once`);
+      return fail(
+        `\`${name}\` is given twice with different values (query ${fromQuery}, body ${String(fromBody)}); give it once`,
+      );
     }
     // A JSON null is a value (and an invalid one), not an absent parameter.
     raw[name] = fromBody !== undefined ? fromBody : fromQuery;

@@ -81,7 +81,9 @@ export class ModeUnsupportedError extends HttpError {
 /** 503: the server refuses work it could not do in time; `Retry-After` says when to try again. */
 export class OverloadedError extends HttpError {
   constructor(message: string, retryAfterSeconds: number) {
-    super(503, 'overloaded', `${message}; retry later`, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+    super(503, 'overloaded', `${message}; retry later`, {
+      'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
   }
 }
 
@@ -92,7 +94,10 @@ export class OverloadedError extends HttpError {
  */
 export class ShuttingDownError extends HttpError {
   constructor() {
-    super(503, 'shutting_down', 'the server is shutting down; send the request again on a new connection', { 'Retry-After': '1', Connection: 'close' });
+    super(503, 'shutting_down', 'the server is shutting down; send the request again on a new connection', {
+      'Retry-After': '1',
+      Connection: 'close',
+    });
   }
 }
 

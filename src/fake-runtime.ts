@@ -17,7 +17,17 @@ export class FakePool implements ThreadPool {
     return { startedAt: 1_000, endedAt: 1_000 + ms, threadId: 7 };
   }
   stats(): PoolStats {
-    return { threads: 1, minThreads: 1, maxThreads: 4, busy: 0, queued: 0, maxQueue: 2, completed: this.runs.length, rejected: 0, cancelled: 0 };
+    return {
+      threads: 1,
+      minThreads: 1,
+      maxThreads: 4,
+      busy: 0,
+      queued: 0,
+      maxQueue: 2,
+      completed: this.runs.length,
+      rejected: 0,
+      cancelled: 0,
+    };
   }
   async close(): Promise<void> {}
 }

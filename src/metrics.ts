@@ -47,8 +47,15 @@ export class Metrics {
       families.push({ name, type, help, samples: samples.map(([labels, value]) => ({ labels, value })) });
     };
     const worker = { worker_id: String(runtime.workerId()), runtime: runtime.name };
-    metric('lab_http_requests_total', 'counter', 'Requests answered, by route, mode and status.', this.#requests.map(({ labels, count }) => [{ ...worker, ...labels }, count]));
-    metric('lab_http_requests_in_flight', 'gauge', 'Requests being answered now (this one included).', [[worker, this.#inFlight]]);
+    metric(
+      'lab_http_requests_total',
+      'counter',
+      'Requests answered, by route, mode and status.',
+      this.#requests.map(({ labels, count }) => [{ ...worker, ...labels }, count]),
+    );
+    metric('lab_http_requests_in_flight', 'gauge', 'Requests being answered now (this one included).', [
+      [worker, this.#inFlight],
+    ]);
     const pool = runtime.pool?.stats();
     if (pool) {
       metric('lab_pool_threads', 'gauge', 'Pool threads alive.', [[worker, pool.threads]]);
@@ -56,19 +63,34 @@ export class Metrics {
       metric('lab_pool_busy_threads', 'gauge', 'Pool threads running a task.', [[worker, pool.busy]]);
       metric('lab_pool_queued_tasks', 'gauge', 'Tasks waiting for a pool thread.', [[worker, pool.queued]]);
       metric('lab_pool_completed_total', 'counter', 'Pool tasks completed.', [[worker, pool.completed]]);
-      metric('lab_pool_rejected_total', 'counter', 'Pool tasks refused because the queue was full (503).', [[worker, pool.rejected]]);
-      metric('lab_pool_cancelled_total', 'counter', 'Pool tasks dropped while waiting for a thread, because their client went away.', [[worker, pool.cancelled]]);
+      metric('lab_pool_rejected_total', 'counter', 'Pool tasks refused because the queue was full (503).', [
+        [worker, pool.rejected],
+      ]);
+      metric(
+        'lab_pool_cancelled_total',
+        'counter',
+        'Pool tasks dropped while waiting for a thread, because their client went away.',
+        [[worker, pool.cancelled]],
+      );
     }
     if (loopLag) {
-      metric('lab_event_loop_lag_seconds', 'gauge', 'How late the event loop is now.', [[worker, loopLag.lagMs() / 1000]]);
-      metric('lab_event_loop_lag_max_seconds', 'gauge', 'The largest event-loop lag seen since start.', [[worker, loopLag.maxLagMs() / 1000]]);
+      metric('lab_event_loop_lag_seconds', 'gauge', 'How late the event loop is now.', [
+        [worker, loopLag.lagMs() / 1000],
+      ]);
+      metric('lab_event_loop_lag_max_seconds', 'gauge', 'The largest event-loop lag seen since start.', [
+        [worker, loopLag.maxLagMs() / 1000],
+      ]);
     }
     const stats = runtime.processStats?.();
     if (stats) {
       // The names every Prometheus client library uses for these, so that existing dashboards read them.
       metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[worker, stats.rssBytes]]);
-      metric('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', [[worker, stats.cpuSeconds]]);
-      metric('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', [[worker, stats.startTimeSeconds]]);
+      metric('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', [
+        [worker, stats.cpuSeconds],
+      ]);
+      metric('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.', [
+        [worker, stats.startTimeSeconds],
+      ]);
       metric('lab_process_heap_used_bytes', 'gauge', 'JavaScript heap in use.', [[worker, stats.heapUsedBytes]]);
     }
     return families;

@@ -31,7 +31,9 @@ export async function runDelay(
     }
     case 'pool': {
       if (!runtime.pool) {
-        throw new ModeUnsupportedError(`${runtime.name} has no thread pool; the modes it supports are ${supportedModes(false).join(' and ')}`);
+        throw new ModeUnsupportedError(
+          `${runtime.name} has no thread pool; the modes it supports are ${supportedModes(false).join(' and ')}`,
+        );
       }
       const timing = await runtime.pool.run(ms, work, signal);
       onStart(timing.startedAt, timing.threadId);

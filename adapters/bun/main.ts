@@ -9,13 +9,21 @@ import { ONE_PROCESS } from '../../src/runtime.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
-import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
+import {
+  isSupervisedChild,
+  onSupervisorGone,
+  reportChildReady,
+  reusePortProcesses,
+} from '../reuse-port/supervised-child.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { createBunRuntime } from './bun-runtime.ts';
 import { listenBun } from './listen.ts';
 
-const { config } = exitOnHelpOrError(parseServerConfig(process.argv.slice(2), process.env, availableParallelism()), process.exit);
+const { config } = exitOnHelpOrError(
+  parseServerConfig(process.argv.slice(2), process.env, availableParallelism()),
+  process.exit,
+);
 const logger = createLogger({ format: config.log, now: preciseNow });
 const supervised = isSupervisedChild(process.env);
 const runtimeLabel = `bun ${Bun.version}`;

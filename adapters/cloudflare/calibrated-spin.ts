@@ -114,7 +114,9 @@ export class CalibratedSpin {
   block(ms: number): number {
     if (this.#clockBlind) {
       // A capability this isolate lacks: 501, as the contract answers for a mode a runtime cannot run.
-      throw new ModeUnsupportedError('mode=blocking is unavailable here: the clock did not show the calibration work even across events, so no amount of work can be sized; use mode=async');
+      throw new ModeUnsupportedError(
+        'mode=blocking is unavailable here: the clock did not show the calibration work even across events, so no amount of work can be sized; use mode=async',
+      );
     }
     const rate = this.#iterationsPerMs;
     if (rate === undefined) throw new Error('CalibratedSpin.block called before calibrate() finished');

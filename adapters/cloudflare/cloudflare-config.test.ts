@@ -4,11 +4,16 @@ import { parseWorkersConfig } from './cloudflare-config.ts';
 
 describe('parseWorkersConfig', () => {
   it('uses the shared defaults when no var is set', () => {
-    expect(parseWorkersConfig({})).toEqual({ ok: true, config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty', labUi: true } });
+    expect(parseWorkersConfig({})).toEqual({
+      ok: true,
+      config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty', labUi: true },
+    });
   });
 
   it('reads LAB_MODE, LAB_MAX_DELAY_MS, LAB_LOG and LAB_UI, and ignores other bindings', () => {
-    expect(parseWorkersConfig({ LAB_MODE: 'blocking', LAB_MAX_DELAY_MS: '5000', LAB_LOG: 'json', LAB_UI: 'off', OTHER: 42 })).toEqual({
+    expect(
+      parseWorkersConfig({ LAB_MODE: 'blocking', LAB_MAX_DELAY_MS: '5000', LAB_LOG: 'json', LAB_UI: 'off', OTHER: 42 }),
+    ).toEqual({
       ok: true,
       config: { mode: 'blocking', maxDelayMs: 5000, log: 'json', labUi: false },
     });

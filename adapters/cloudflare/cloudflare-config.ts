@@ -21,7 +21,8 @@ export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfig
   for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG', 'LAB_UI']) {
     const value = vars[name];
     if (value === undefined) continue;
-    if (typeof value !== 'string') return { ok: false, message: `${name} in [vars] must be a string; got ${JSON.stringify(value)}` };
+    if (typeof value !== 'string')
+      return { ok: false, message: `${name} in [vars] must be a string; got ${JSON.stringify(value)}` };
     strings[name] = value;
   }
   const parsed = resolveServerConfig({}, strings, 1);
@@ -31,6 +32,10 @@ export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfig
   }
   const { mode, maxDelayMs, log, labUi } = parsed.config;
   // A default every request would answer 501 to is a mistake to report, not to serve.
-  if (mode === 'pool') return { ok: false, message: 'LAB_MODE in [vars] cannot be pool: Workers have no worker pool; use blocking or async' };
+  if (mode === 'pool')
+    return {
+      ok: false,
+      message: 'LAB_MODE in [vars] cannot be pool: Workers have no worker pool; use blocking or async',
+    };
   return { ok: true, config: { mode, maxDelayMs, log, labUi } };
 }

@@ -26,7 +26,13 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
   }
   const { mode, maxDelayMs, log, labUi } = parsed.config;
   const runtime = createWorkersRuntime(spin);
-  app = createApp({ runtime, defaultMode: mode, maxDelayMs, logger: createLogger({ format: log, now: runtime.now }), labUi });
+  app = createApp({
+    runtime,
+    defaultMode: mode,
+    maxDelayMs,
+    logger: createLogger({ format: log, now: runtime.now }),
+    labUi,
+  });
   return app;
 }
 
@@ -34,9 +40,12 @@ export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
     const served = appFor(env);
     if (!served) {
-      return Response.json(errorBody('internal_error', `the Worker is misconfigured: ${configError}; fix [vars] in wrangler.toml`), {
-        status: 500,
-      });
+      return Response.json(
+        errorBody('internal_error', `the Worker is misconfigured: ${configError}; fix [vars] in wrangler.toml`),
+        {
+          status: 500,
+        },
+      );
     }
     // Blocking work needs the calibration, which needs an event boundary, which a synchronous
     // block() cannot wait for: so it runs before the first POST (only POST /delay can block),

@@ -172,7 +172,11 @@ export class DenoThreadPool implements ThreadPool {
     task.signal?.removeEventListener('abort', task.onAbort);
     thread.task = task;
     thread.watchdog = setTimeout(
-      () => this.#fail(thread, new Error(`pool thread ${thread.id} gave no answer ${this.#taskGraceMs} ms after its task was due`)),
+      () =>
+        this.#fail(
+          thread,
+          new Error(`pool thread ${thread.id} gave no answer ${this.#taskGraceMs} ms after its task was due`),
+        ),
       task.message.ms + this.#taskGraceMs,
     );
     Deno.unrefTimer(thread.watchdog);

@@ -10,9 +10,13 @@ export function listenDeno(config: Pick<ServerConfig, 'host' | 'port'>, reusePor
     try {
       // Opens the port synchronously: a port in use or a missing --allow-net throws here.
       // Without onListen Deno prints its own "Listening on" line to stderr.
-      server = Deno.serve({ hostname: config.host, port: config.port, reusePort, onListen: () => {} }, keepingSmallUnreadBodies(fetch));
+      server = Deno.serve(
+        { hostname: config.host, port: config.port, reusePort, onListen: () => {} },
+        keepingSmallUnreadBodies(fetch),
+      );
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw new Error(`${error.message} (start it with --allow-net=${netPermission(config)})`, { cause: error });
+      if (error instanceof Deno.errors.NotCapable)
+        throw new Error(`${error.message} (start it with --allow-net=${netPermission(config)})`, { cause: error });
       throw error;
     }
     const { hostname, port } = server.addr;
@@ -42,7 +46,9 @@ export function netPermission({ host, port }: Pick<ServerConfig, 'host' | 'port'
  * connection is kept, as on the other runtimes (src/serve/connections.ts). A body the app began to
  * read, Deno reads to its end itself, whatever its length.
  */
-function keepingSmallUnreadBodies(fetch: Fetch): (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Promise<Response> {
+function keepingSmallUnreadBodies(
+  fetch: Fetch,
+): (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Promise<Response> {
   return async (request, info) => {
     const response = await fetch(request, info);
     if (request.bodyUsed || request.headers.has('transfer-encoding')) return response;

@@ -10,20 +10,34 @@ import { EXIT_BAD_USAGE } from '../../src/serve/exit-codes.ts';
 import type { HostProcess } from '../../src/serve/listener.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
-import { isSupervisedChild, onSupervisorGone, reportChildReady, reusePortProcesses } from '../reuse-port/supervised-child.ts';
+import {
+  isSupervisedChild,
+  onSupervisorGone,
+  reportChildReady,
+  reusePortProcesses,
+} from '../reuse-port/supervised-child.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { createDenoRuntime } from './deno-runtime.ts';
 import { DenoThreadPool } from './deno-thread-pool.ts';
 import { listenDeno, netPermission } from './listen.ts';
 
 /** The code a child's pool threads load: Web Workers need read permission for their modules. */
-const SOURCE_DIRS = [new URL('.', import.meta.url), new URL('../../src/', import.meta.url)].map((url) => decodeURIComponent(url.pathname));
+const SOURCE_DIRS = [new URL('.', import.meta.url), new URL('../../src/', import.meta.url)].map((url) =>
+  decodeURIComponent(url.pathname),
+);
 
-const { config } = exitOnHelpOrError(parseServerConfig(Deno.args, Deno.env.toObject(), navigator.hardwareConcurrency), Deno.exit);
+const { config } = exitOnHelpOrError(
+  parseServerConfig(Deno.args, Deno.env.toObject(), navigator.hardwareConcurrency),
+  Deno.exit,
+);
 const logger = createLogger({ format: config.log, now: preciseNow });
 const supervised = isSupervisedChild(Deno.env.toObject());
 const runtimeLabel = `deno ${Deno.version.deno}`;
-const host: HostProcess = { pid: Deno.pid, on: (signal, handler) => Deno.addSignalListener(signal, handler), exit: Deno.exit };
+const host: HostProcess = {
+  pid: Deno.pid,
+  on: (signal, handler) => Deno.addSignalListener(signal, handler),
+  exit: Deno.exit,
+};
 
 if (config.workers > 1 && !supervised) {
   if (Deno.permissions.querySync({ name: 'run', command: Deno.execPath() }).state !== 'granted') {
@@ -50,7 +64,10 @@ if (config.workers > 1 && !supervised) {
   const serving = await serveProcess({
     config,
     logger,
-    runtime: createDenoRuntime(new DenoThreadPool({ maxThreads: config.poolThreads, maxQueue: config.maxQueue }), supervised ? reusePortProcesses(config.workers) : ONE_PROCESS),
+    runtime: createDenoRuntime(
+      new DenoThreadPool({ maxThreads: config.poolThreads, maxQueue: config.maxQueue }),
+      supervised ? reusePortProcesses(config.workers) : ONE_PROCESS,
+    ),
     listen: listenDeno(config, supervised),
     host,
     runtimeLabel,

@@ -59,7 +59,10 @@ export interface EndingChild {
  * ECONNRESET instead of seeing EOF): a child killed while a scrape waits on it. So 'exit' together
  * with the end of stderr counts too.
  */
-export function onceGone(child: EndingChild, onGone: (code: number | null, signal: NodeJS.Signals | null) => void): void {
+export function onceGone(
+  child: EndingChild,
+  onGone: (code: number | null, signal: NodeJS.Signals | null) => void,
+): void {
   let gone = false;
   let exit: [number | null, NodeJS.Signals | null] | undefined;
   let stderrEnded = child.stderr === null;

@@ -15,7 +15,10 @@ import type { ServerConfig } from '../../src/config.ts';
 
 /** What /info says about a cluster worker's siblings. */
 export function CLUSTER_PROCESSES(count: number): ProcessInfo {
-  return { count, balancing: 'node:cluster round-robin: the primary accepts each connection and hands it to the next worker' };
+  return {
+    count,
+    balancing: 'node:cluster round-robin: the primary accepts each connection and hands it to the next worker',
+  };
 }
 
 /** After the workers' own shutdown timeout, how long to wait before killing a worker that hangs. */
@@ -64,14 +67,24 @@ export class ClusterSupervisor {
     const worker = cluster.fork();
     this.#startedAt.set(worker, Date.now());
     worker.on('message', (message: unknown) => this.#scrapes.receive(childPort(worker.process.pid!, worker), message));
-    this.#logger.info('worker_started', `Started worker ${worker.process.pid}`, { worker_id: process.pid, child: worker.process.pid });
+    this.#logger.info('worker_started', `Started worker ${worker.process.pid}`, {
+      worker_id: process.pid,
+      child: worker.process.pid,
+    });
   }
 
   #announceWhenAllListen(): void {
     if (this.#ready || this.#listeningWorkers.size < this.#config.workers) return;
     this.#ready = true;
     const url = `http://${this.#config.host}:${this.#config.port}`;
-    logServerReady(this.#logger, { runtimeLabel: `node ${process.versions.node}`, url, processes: this.#config.workers, mode: this.#config.mode, pid: process.pid, labUi: this.#config.labUi });
+    logServerReady(this.#logger, {
+      runtimeLabel: `node ${process.versions.node}`,
+      url,
+      processes: this.#config.workers,
+      mode: this.#config.mode,
+      pid: process.pid,
+      labUi: this.#config.labUi,
+    });
   }
 
   #onExit(worker: Worker, code: number | null, signal: string | null): void {
@@ -89,14 +102,22 @@ export class ClusterSupervisor {
     }
     const decision = this.#restarts.onExit(uptime, listened);
     if (decision.giveUp) {
-      this.#logger.error('worker_exited', `Worker ${pid} died ${decision.failedStarts} times in a row soon after starting; giving up`, { worker_id: process.pid, child: pid });
+      this.#logger.error(
+        'worker_exited',
+        `Worker ${pid} died ${decision.failedStarts} times in a row soon after starting; giving up`,
+        { worker_id: process.pid, child: pid },
+      );
       this.#closing = true;
       this.#gaveUp = true;
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
       process.exit(EXIT_FAILED);
     }
     const delay = decision.delayMs;
-    this.#logger.warn('worker_exited', `Worker ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { worker_id: process.pid, child: pid });
+    this.#logger.warn(
+      'worker_exited',
+      `Worker ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`,
+      { worker_id: process.pid, child: pid },
+    );
     setTimeout(() => {
       if (this.#closing) return;
       this.#restarted++;
@@ -107,7 +128,9 @@ export class ClusterSupervisor {
   #stop(signal: string): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#logger.info('server_stopping', `${signal}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`, { worker_id: process.pid });
+    this.#logger.info('server_stopping', `${signal}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`, {
+      worker_id: process.pid,
+    });
     const workers = Object.values(cluster.workers ?? {});
     if (workers.length === 0) process.exit(EXIT_OK);
     // Each worker drains its own in-flight requests, as a lone server does.

@@ -14,7 +14,10 @@ import { ClusterSupervisor, CLUSTER_PROCESSES } from './cluster-supervisor.ts';
 import { listenNode } from './listen.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 
-const { config } = exitOnHelpOrError(parseServerConfig(process.argv.slice(2), process.env, availableParallelism()), process.exit);
+const { config } = exitOnHelpOrError(
+  parseServerConfig(process.argv.slice(2), process.env, availableParallelism()),
+  process.exit,
+);
 const logger = createLogger({ format: config.log, now: preciseNow });
 
 if (config.workers > 1 && cluster.isPrimary) {

@@ -10,5 +10,10 @@ const START_TIME_SECONDS = Date.now() / 1000 - process.uptime();
 export function processStats(): ProcessStats {
   const { rss, heapUsed } = process.memoryUsage();
   const { user, system } = process.cpuUsage();
-  return { rssBytes: rss, heapUsedBytes: heapUsed, cpuSeconds: (user + system) / 1e6, startTimeSeconds: START_TIME_SECONDS };
+  return {
+    rssBytes: rss,
+    heapUsedBytes: heapUsed,
+    cpuSeconds: (user + system) / 1e6,
+    startTimeSeconds: START_TIME_SECONDS,
+  };
 }

@@ -60,7 +60,10 @@ export class ProcessSupervisor {
   #restarted = 0;
   #gaveUp = false;
   readonly #scrapes = new ScrapeCollector({
-    children: () => [...this.#children].filter((child) => child.listening).map((child) => childPort(child.process.pid!, child.process)),
+    children: () =>
+      [...this.#children]
+        .filter((child) => child.listening)
+        .map((child) => childPort(child.process.pid!, child.process)),
     state: () => ({
       pid: process.pid,
       uptimeSeconds: process.uptime(),
@@ -78,7 +81,9 @@ export class ProcessSupervisor {
   start(): void {
     if (this.#options.config.port === 0) {
       // With reusePort, port 0 would give every child a different random port.
-      process.stderr.write('error: --workers above 1 needs a fixed --port, not 0: every process must bind the same port\n');
+      process.stderr.write(
+        'error: --workers above 1 needs a fixed --port, not 0: every process must bind the same port\n',
+      );
       process.exit(EXIT_BAD_USAGE);
     }
     process.on('SIGINT', () => this.#stop('SIGINT'));
@@ -108,8 +113,12 @@ export class ProcessSupervisor {
       if (line === CHILD_READY_LINE) this.#onListening(child);
       else process.stderr.write(`${line}\n`);
     });
-    child.process.on('message', (message: unknown) => this.#scrapes.receive(childPort(child.process.pid!, child.process), message));
-    child.process.on('error', (error) => this.#options.logger.error('error', `Cannot start ${command}: ${error.message}`, this.#who));
+    child.process.on('message', (message: unknown) =>
+      this.#scrapes.receive(childPort(child.process.pid!, child.process), message),
+    );
+    child.process.on('error', (error) =>
+      this.#options.logger.error('error', `Cannot start ${command}: ${error.message}`, this.#who),
+    );
     // Once it has exited and its last stderr line was passed on ('close', or 'exit' where Deno's IPC
     // channel never closes: see onceGone).
     onceGone(child.process, (code, signal) => this.#onExit(child, code, signal));
@@ -123,7 +132,14 @@ export class ProcessSupervisor {
     if (this.#ready || [...this.#children].filter((c) => c.listening).length < config.workers) return;
     this.#ready = true;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-    logServerReady(logger, { runtimeLabel, url, processes: config.workers, mode: config.mode, pid: process.pid, labUi: config.labUi });
+    logServerReady(logger, {
+      runtimeLabel,
+      url,
+      processes: config.workers,
+      mode: config.mode,
+      pid: process.pid,
+      labUi: config.labUi,
+    });
   }
 
   #onExit(child: Child, code: number | null, signal: string | null): void {
@@ -142,14 +158,22 @@ export class ProcessSupervisor {
     const decision = this.#restarts.onExit(uptime, child.listening);
     if (decision.giveUp) {
       // A process manager above us sees the non-zero exit.
-      logger.error('worker_exited', `${name} died ${decision.failedStarts} times in a row soon after starting; giving up`, { ...this.#who, child: pid });
+      logger.error(
+        'worker_exited',
+        `${name} died ${decision.failedStarts} times in a row soon after starting; giving up`,
+        { ...this.#who, child: pid },
+      );
       this.#closing = true;
       this.#gaveUp = true;
       this.#killAll();
       process.exit(EXIT_FAILED);
     }
     const delay = decision.delayMs;
-    logger.warn('worker_exited', `${name} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`, { ...this.#who, child: pid });
+    logger.warn(
+      'worker_exited',
+      `${name} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`,
+      { ...this.#who, child: pid },
+    );
     setTimeout(() => {
       if (this.#closing) return;
       this.#restarted++;

@@ -22,7 +22,10 @@ const MODE_HINTS: Record<Mode, string> = {
 export function renderLabPage({ runtime, unavailable }: PageData): HtmlEscapedString | Promise<HtmlEscapedString> {
   const modeChoice = (mode: Mode) => {
     // Refused whatever the work: shown so from the start; refused for one work: the script says when.
-    const always = unavailable[mode]?.sleep !== undefined && unavailable[mode]?.cpu !== undefined ? unavailable[mode]?.sleep : undefined;
+    const always =
+      unavailable[mode]?.sleep !== undefined && unavailable[mode]?.cpu !== undefined
+        ? unavailable[mode]?.sleep
+        : undefined;
     return html`<label class="choice"><input type="radio" name="mode" value="${mode}"${always ? html` disabled aria-describedby="why-${mode}"` : ''}> <b>${mode}</b> <small>${MODE_HINTS[mode]}</small><small class="why" id="why-${mode}">${always ? `unavailable: ${always}` : ''}</small></label>`;
   };
   return html`<!doctype html>

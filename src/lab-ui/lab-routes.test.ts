@@ -7,7 +7,8 @@ import { createLogger } from '../logger.ts';
 import { LAB_PATHS } from './lab-routes.ts';
 
 const silent = createLogger({ format: 'off', now: () => 0 });
-const appWith = (labUi: boolean, pool?: FakePool) => createApp({ runtime: fakeRuntime(pool), defaultMode: 'async', maxDelayMs: 10_000, logger: silent, labUi });
+const appWith = (labUi: boolean, pool?: FakePool) =>
+  createApp({ runtime: fakeRuntime(pool), defaultMode: 'async', maxDelayMs: 10_000, logger: silent, labUi });
 
 /** The page limit of issue #13: the page and everything it loads. */
 const PAGE_BUDGET_BYTES = 60 * 1024;
@@ -34,7 +35,11 @@ describe('GET /lab', () => {
 
   it('weighs, with all it loads, at most 60 KB', async () => {
     const app = appWith(true, new FakePool());
-    const sizes = await Promise.all(['/lab', '/lab/app.js', '/lab/app.css'].map(async (path) => (await (await app.request(path)).arrayBuffer()).byteLength));
+    const sizes = await Promise.all(
+      ['/lab', '/lab/app.js', '/lab/app.css'].map(
+        async (path) => (await (await app.request(path)).arrayBuffer()).byteLength,
+      ),
+    );
     expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(PAGE_BUDGET_BYTES);
   });
 
@@ -88,9 +93,12 @@ describe('GET /lab/events', () => {
     expect(delay.status).toBe(200);
     await readUntil(/"event":"response_sent"/);
     await reader.cancel();
-    const logs = [...text.matchAll(/event: log\ndata: (.*)\n/g)].map((match) => JSON.parse(match[1]!) as Record<string, unknown>);
+    const logs = [...text.matchAll(/event: log\ndata: (.*)\n/g)].map(
+      (match) => JSON.parse(match[1]!) as Record<string, unknown>,
+    );
     expect(logs.map((log) => log.event)).toEqual(['request_received', 'work_started', 'work_ended', 'response_sent']);
-    for (const log of logs) expect(log).toMatchObject({ lab_id: 'run-7', worker_id: 4242, request_id: 1, time: expect.any(Number) });
+    for (const log of logs)
+      expect(log).toMatchObject({ lab_id: 'run-7', worker_id: 4242, request_id: 1, time: expect.any(Number) });
     expect(logs[1]).toMatchObject({ mode: 'async', work: 'sleep', ms: 5 });
   });
 

@@ -22,7 +22,13 @@ export const LAB_ID_HEADER = 'x-lab-id';
 const LAB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The only events a stream forwards: what happens to requests, never errors or server lifecycle. */
-const REQUEST_EVENTS = new Set<LogEvent>(['request_received', 'work_started', 'work_ended', 'work_cancelled', 'response_sent']);
+const REQUEST_EVENTS = new Set<LogEvent>([
+  'request_received',
+  'work_started',
+  'work_ended',
+  'work_cancelled',
+  'response_sent',
+]);
 const FORWARDED_FIELDS = ['worker_id', 'thread_id', 'request_id', 'lab_id', 'mode', 'work', 'ms'] as const;
 
 /** How often a stream says it is alive: a stream that falls silent is a loop that is held. */
@@ -83,17 +89,28 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
     c.header('Cache-Control', 'no-cache');
     return c.html(renderLabPage({ runtime: runtime.name, unavailable: await unavailable }));
   });
-  app.get('/lab/app.js', (c) => c.body(LAB_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }));
-  app.get('/lab/app.css', (c) => c.body(LAB_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }));
+  app.get('/lab/app.js', (c) =>
+    c.body(LAB_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }),
+  );
+  app.get('/lab/app.css', (c) =>
+    c.body(LAB_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }),
+  );
 
   app.get('/lab/events', (c) => {
     // HEAD: the headers alone. A stream nobody reads would hold its slot until its life ends.
-    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-    if (streams >= MAX_STREAMS) throw new OverloadedError(`${MAX_STREAMS} event streams are open in this process already`, 5);
+    if (c.req.method === 'HEAD')
+      return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    if (streams >= MAX_STREAMS)
+      throw new OverloadedError(`${MAX_STREAMS} event streams are open in this process already`, 5);
     const asked = c.req.query('for');
-    const lifeMs = asked !== undefined && /^\d{1,7}$/.test(asked) ? Math.min(MAX_STREAM_MS, Math.max(1, Number(asked))) : DEFAULT_STREAM_MS;
+    const lifeMs =
+      asked !== undefined && /^\d{1,7}$/.test(asked)
+        ? Math.min(MAX_STREAM_MS, Math.max(1, Number(asked)))
+        : DEFAULT_STREAM_MS;
     streams++;
-    return streamSSE(c, (stream) => streamEvents(stream, runtime, events, lifeMs, streams, drain).finally(() => streams--));
+    return streamSSE(c, (stream) =>
+      streamEvents(stream, runtime, events, lifeMs, streams, drain).finally(() => streams--),
+    );
   });
 
   for (const path of LAB_PATHS) {
@@ -108,7 +125,14 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
  * clock every HEARTBEAT_MS, until the client leaves or `lifeMs` pass. Everything is written
  * from this one loop: a loop held by blocking work writes nothing, and the page sees the silence.
  */
-async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: EventBus, lifeMs: number, open: number, drain?: AbortSignal): Promise<void> {
+async function streamEvents(
+  stream: SSEStreamingApi,
+  runtime: Runtime,
+  events: EventBus,
+  lifeMs: number,
+  open: number,
+  drain?: AbortSignal,
+): Promise<void> {
   const queue: BusEvent[] = [];
   let dropped = 0;
   let wake: (() => void) | undefined;
@@ -125,7 +149,13 @@ async function streamEvents(stream: SSEStreamingApi, runtime: Runtime, events: E
   const backstop = setTimeout(() => stream.abort(), lifeMs + 20 * HEARTBEAT_MS);
   try {
     // `streams`: open in this process, this one included (one that outlives its client shows here).
-    const hello = { worker_id: runtime.workerId(), runtime: runtime.name, time: runtime.now(), heartbeat_ms: HEARTBEAT_MS, streams: open };
+    const hello = {
+      worker_id: runtime.workerId(),
+      runtime: runtime.name,
+      time: runtime.now(),
+      heartbeat_ms: HEARTBEAT_MS,
+      streams: open,
+    };
     await stream.writeSSE({ event: 'hello', data: JSON.stringify(hello), retry: 1000 });
     const endAt = runtime.now() + lifeMs;
     let nextTick = runtime.now() + HEARTBEAT_MS;

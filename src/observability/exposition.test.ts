@@ -40,7 +40,9 @@ describe('renderExposition', () => {
         { labels: {}, value: Number.NaN },
       ],
     };
-    expect(renderExposition([family])).toBe('# HELP x a\\\\b\\nc\n# TYPE x gauge\nx{path="a\\"b\\\\c\\nd"} +Inf\nx NaN\n');
+    expect(renderExposition([family])).toBe(
+      '# HELP x a\\\\b\\nc\n# TYPE x gauge\nx{path="a\\"b\\\\c\\nd"} +Inf\nx NaN\n',
+    );
   });
 });
 

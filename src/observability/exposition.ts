@@ -27,7 +27,8 @@ export function renderExposition(families: readonly MetricFamily[], comments: re
   const lines = comments.map((comment) => `# ${comment.replace(/\n/g, ' ')}`);
   for (const family of families) {
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
-    for (const { labels, value } of family.samples) lines.push(`${family.name}${formatLabels(labels)} ${formatValue(value)}`);
+    for (const { labels, value } of family.samples)
+      lines.push(`${family.name}${formatLabels(labels)} ${formatValue(value)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -55,7 +56,9 @@ export function sumOf(families: readonly MetricFamily[], name: string): number {
 }
 
 export function formatLabels(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  const parts = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 

@@ -7,7 +7,13 @@
 // Only the processes alive now are asked, so the series of a child that died are gone from the next
 // scrape (its counters are not carried over into a live total); lab_supervisor_restarts_total rises.
 import { mergeFamilies, type MetricFamily, type Sample } from './exposition.ts';
-import { isScrapeMessage, type ClusterReport, type ProcessSnapshot, type ScrapeMessage, type SupervisorSummary } from './scrape-protocol.ts';
+import {
+  isScrapeMessage,
+  type ClusterReport,
+  type ProcessSnapshot,
+  type ScrapeMessage,
+  type SupervisorSummary,
+} from './scrape-protocol.ts';
 
 /** How long the supervisor waits for each child's series: a child that has not answered by then is left out. */
 export const CHILD_DEADLINE_MS = 300;
@@ -86,18 +92,33 @@ export class ScrapeCollector {
     const { pid, uptimeSeconds, restarts, gaveUp } = state;
     return {
       supervisor: { pid, uptimeSeconds, restarts, gaveUp },
-      processes: snapshots.map((snapshot) => ({ pid: snapshot.pid, uptimeSeconds: snapshot.uptimeSeconds, requestsServed: snapshot.requestsServed })),
+      processes: snapshots.map((snapshot) => ({
+        pid: snapshot.pid,
+        uptimeSeconds: snapshot.uptimeSeconds,
+        requestsServed: snapshot.requestsServed,
+      })),
       missing,
       deadlineMs,
-      families: mergeFamilies([...snapshots.map((snapshot) => snapshot.families), scrapeFamilies(children, missing), supervisorFamilies(state, children.length)]),
+      families: mergeFamilies([
+        ...snapshots.map((snapshot) => snapshot.families),
+        scrapeFamilies(children, missing),
+        supervisorFamilies(state, children.length),
+      ]),
     };
   }
 }
 
 /** The child's series, each sample labelled with the pid the supervisor knows it by. */
 function withWorkerId(snapshot: ProcessSnapshot, pid: number): ProcessSnapshot {
-  const label = (sample: Sample): Sample => ({ labels: { ...sample.labels, worker_id: String(pid) }, value: sample.value });
-  return { ...snapshot, pid, families: snapshot.families.map((family) => ({ ...family, samples: family.samples.map(label) })) };
+  const label = (sample: Sample): Sample => ({
+    labels: { ...sample.labels, worker_id: String(pid) },
+    value: sample.value,
+  });
+  return {
+    ...snapshot,
+    pid,
+    families: snapshot.families.map((family) => ({ ...family, samples: family.samples.map(label) })),
+  };
 }
 
 function scrapeFamilies(children: ChildPort[], missing: number[]): MetricFamily[] {
@@ -106,13 +127,21 @@ function scrapeFamilies(children: ChildPort[], missing: number[]): MetricFamily[
       name: 'lab_scrape_missing',
       type: 'gauge',
       help: `1 for a listening process that did not answer this scrape in time (its series are left out), 0 for one that did.`,
-      samples: children.map((child) => ({ labels: { worker_id: String(child.pid) }, value: missing.includes(child.pid) ? 1 : 0 })),
+      samples: children.map((child) => ({
+        labels: { worker_id: String(child.pid) },
+        value: missing.includes(child.pid) ? 1 : 0,
+      })),
     },
   ];
 }
 
 function supervisorFamilies(state: SupervisorState, listening: number): MetricFamily[] {
-  const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => ({ name, type: 'gauge', help, samples });
+  const gauge = (name: string, help: string, samples: Sample[]): MetricFamily => ({
+    name,
+    type: 'gauge',
+    help,
+    samples,
+  });
   return [
     {
       name: 'lab_supervisor_restarts_total',
@@ -124,9 +153,13 @@ function supervisorFamilies(state: SupervisorState, listening: number): MetricFa
       { labels: { state: 'listening' }, value: listening },
       { labels: { state: 'starting' }, value: state.starting },
     ]),
-    gauge('lab_supervisor_children_desired', 'Child processes the supervisor keeps alive (--workers).', [{ labels: {}, value: state.desired }]),
-    gauge('lab_supervisor_gave_up', '1 once the supervisor gave up restarting children that keep dying; it then stops them all and exits, so a scrape that is answered shows 0.', [
-      { labels: {}, value: state.gaveUp ? 1 : 0 },
+    gauge('lab_supervisor_children_desired', 'Child processes the supervisor keeps alive (--workers).', [
+      { labels: {}, value: state.desired },
     ]),
+    gauge(
+      'lab_supervisor_gave_up',
+      '1 once the supervisor gave up restarting children that keep dying; it then stops them all and exits, so a scrape that is answered shows 0.',
+      [{ labels: {}, value: state.gaveUp ? 1 : 0 }],
+    ),
   ];
 }

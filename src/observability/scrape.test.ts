@@ -7,8 +7,18 @@ import type { ProcessSnapshot, ScrapeMessage } from './scrape-protocol.ts';
 import { SUPERVISOR_DEADLINE_MS, SupervisorLink } from './supervisor-link.ts';
 
 const requests = (pid: number, count: number): MetricFamily[] => [
-  { name: 'lab_http_requests_total', type: 'counter', help: 'Requests answered.', samples: [{ labels: { worker_id: String(pid), route: '/' }, value: count }] },
-  { name: 'process_resident_memory_bytes', type: 'gauge', help: 'Resident memory size in bytes.', samples: [{ labels: { worker_id: String(pid) }, value: 1000 + pid }] },
+  {
+    name: 'lab_http_requests_total',
+    type: 'counter',
+    help: 'Requests answered.',
+    samples: [{ labels: { worker_id: String(pid), route: '/' }, value: count }],
+  },
+  {
+    name: 'process_resident_memory_bytes',
+    type: 'gauge',
+    help: 'Resident memory size in bytes.',
+    samples: [{ labels: { worker_id: String(pid) }, value: 1000 + pid }],
+  },
 ];
 
 interface FakeChild {
@@ -24,7 +34,15 @@ function cluster(pids: number[], counts: number[], state: Partial<SupervisorStat
   const ports = new Map<number, ChildPort>();
   const collector = new ScrapeCollector({
     children: () => children.map((child) => ports.get(child.pid)!),
-    state: () => ({ pid: 1, uptimeSeconds: 10, restarts: 0, gaveUp: false, starting: 0, desired: pids.length, ...state }),
+    state: () => ({
+      pid: 1,
+      uptimeSeconds: 10,
+      restarts: 0,
+      gaveUp: false,
+      starting: 0,
+      desired: pids.length,
+      ...state,
+    }),
   });
   pids.forEach((pid, i) => {
     let toChild: ((message: unknown) => void) | undefined;
@@ -33,13 +51,22 @@ function cluster(pids: number[], counts: number[], state: Partial<SupervisorStat
       silent: false,
       link: new SupervisorLink(
         {
-          send: (message: ScrapeMessage) => queueMicrotask(() => collector.receive(ports.get(pid)!, structuredClone(message))),
+          send: (message: ScrapeMessage) =>
+            queueMicrotask(() => collector.receive(ports.get(pid)!, structuredClone(message))),
           onMessage: (listener) => (toChild = listener),
         },
-        (): ProcessSnapshot => ({ pid, uptimeSeconds: 5, requestsServed: counts[i]!, families: requests(pid, counts[i]!) }),
+        (): ProcessSnapshot => ({
+          pid,
+          uptimeSeconds: 5,
+          requestsServed: counts[i]!,
+          families: requests(pid, counts[i]!),
+        }),
       ),
     };
-    ports.set(pid, { pid, send: (message) => queueMicrotask(() => child.silent || toChild?.(structuredClone(message))) });
+    ports.set(pid, {
+      pid,
+      send: (message) => queueMicrotask(() => child.silent || toChild?.(structuredClone(message))),
+    });
     children.push(child);
   });
   return { collector, children };
@@ -95,13 +122,26 @@ describe('a scrape under --workers', () => {
 
   it('a child whose supervisor does not answer gives its own series, and says so', async () => {
     vi.useFakeTimers();
-    const link = new SupervisorLink({ send: () => {}, onMessage: () => {} }, () => ({ pid: 7, uptimeSeconds: 1, requestsServed: 2, families: requests(7, 2) }));
+    const link = new SupervisorLink({ send: () => {}, onMessage: () => {} }, () => ({
+      pid: 7,
+      uptimeSeconds: 1,
+      requestsServed: 2,
+      families: requests(7, 2),
+    }));
     const scrape = link.metrics();
     await vi.advanceTimersByTimeAsync(SUPERVISOR_DEADLINE_MS);
-    expect(await scrape).toBe(renderExposition(requests(7, 2), [`The supervisor did not answer within ${SUPERVISOR_DEADLINE_MS} ms: only the series of process 7, which answered this scrape.`]));
+    expect(await scrape).toBe(
+      renderExposition(requests(7, 2), [
+        `The supervisor did not answer within ${SUPERVISOR_DEADLINE_MS} ms: only the series of process 7, which answered this scrape.`,
+      ]),
+    );
     const processes = link.processes();
     await vi.advanceTimersByTimeAsync(SUPERVISOR_DEADLINE_MS);
-    expect(await processes).toEqual({ supervisor: null, list: [{ pid: 7, uptime_seconds: 1, requests_served: 2 }], missing: ['supervisor'] });
+    expect(await processes).toEqual({
+      supervisor: null,
+      list: [{ pid: 7, uptime_seconds: 1, requests_served: 2 }],
+      missing: ['supervisor'],
+    });
     expect(SUPERVISOR_DEADLINE_MS).toBeLessThan(1000);
   });
 
@@ -122,7 +162,11 @@ describe('a scrape under --workers', () => {
     const port: ChildPort = { pid: 11, send: () => {} };
     collector.receive(port, { cmd: 'NODE_CLUSTER', act: 'online' });
     collector.receive(port, 'hello');
-    collector.receive(port, { lab: 'snapshot', id: 999, snapshot: { pid: 11, uptimeSeconds: 0, requestsServed: 0, families: [] } });
+    collector.receive(port, {
+      lab: 'snapshot',
+      id: 999,
+      snapshot: { pid: 11, uptimeSeconds: 0, requestsServed: 0, families: [] },
+    });
     expect((await children[0]!.link.processes()).list).toHaveLength(1);
   });
 });

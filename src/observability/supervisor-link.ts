@@ -83,7 +83,10 @@ export class SupervisorLink implements ClusterView {
     }
     const comments = [
       `Concurrency Lab --workers: the series of ${report.processes.length} processes, collected by supervisor ${report.supervisor.pid}; process ${self.pid} answered this scrape.`,
-      ...report.missing.map((pid) => `Process ${pid} did not answer within ${report.deadlineMs} ms: its series are left out of this scrape (lab_scrape_missing).`),
+      ...report.missing.map(
+        (pid) =>
+          `Process ${pid} did not answer within ${report.deadlineMs} ms: its series are left out of this scrape (lab_scrape_missing).`,
+      ),
     ];
     return renderExposition(report.families, comments);
   }
@@ -92,12 +95,25 @@ export class SupervisorLink implements ClusterView {
     const report = await this.collect();
     if (!report) {
       const self = this.#snapshot();
-      return { supervisor: null, list: [{ pid: self.pid, uptime_seconds: toMs(self.uptimeSeconds), requests_served: self.requestsServed }], missing: ['supervisor'] };
+      return {
+        supervisor: null,
+        list: [{ pid: self.pid, uptime_seconds: toMs(self.uptimeSeconds), requests_served: self.requestsServed }],
+        missing: ['supervisor'],
+      };
     }
     const { supervisor } = report;
     return {
-      supervisor: { pid: supervisor.pid, uptime_seconds: toMs(supervisor.uptimeSeconds), restarts: supervisor.restarts, gave_up: supervisor.gaveUp },
-      list: report.processes.map((p) => ({ pid: p.pid, uptime_seconds: toMs(p.uptimeSeconds), requests_served: p.requestsServed })),
+      supervisor: {
+        pid: supervisor.pid,
+        uptime_seconds: toMs(supervisor.uptimeSeconds),
+        restarts: supervisor.restarts,
+        gave_up: supervisor.gaveUp,
+      },
+      list: report.processes.map((p) => ({
+        pid: p.pid,
+        uptime_seconds: toMs(p.uptimeSeconds),
+        requests_served: p.requestsServed,
+      })),
       missing: report.missing,
     };
   }

@@ -6,12 +6,28 @@ describe('parseServerConfig', () => {
   it('has the documented defaults', () => {
     expect(parseServerConfig([], {}, 8)).toEqual({
       kind: 'config',
-      config: { port: 3000, host: '127.0.0.1', mode: 'async', workers: 1, poolThreads: 40, maxQueue: 100, maxDelayMs: 60_000, shutdownTimeoutMs: 10_000, maxEventLoopDelayMs: 0, log: 'pretty', labUi: true },
+      config: {
+        port: 3000,
+        host: '127.0.0.1',
+        mode: 'async',
+        workers: 1,
+        poolThreads: 40,
+        maxQueue: 100,
+        maxDelayMs: 60_000,
+        shutdownTimeoutMs: 10_000,
+        maxEventLoopDelayMs: 0,
+        log: 'pretty',
+        labUi: true,
+      },
     });
   });
 
   it('prefers flags to the environment, in both flag forms', () => {
-    const result = parseServerConfig(['--port', '8080', '--mode=pool'], { PORT: '9', LAB_MODE: 'blocking', LAB_LOG: 'json' }, 2);
+    const result = parseServerConfig(
+      ['--port', '8080', '--mode=pool'],
+      { PORT: '9', LAB_MODE: 'blocking', LAB_LOG: 'json' },
+      2,
+    );
     expect(result).toMatchObject({ kind: 'config', config: { port: 8080, mode: 'pool', log: 'json' } });
   });
 
@@ -41,7 +57,18 @@ describe('parseServerConfig', () => {
   it('--help lists every flag', () => {
     const result = parseServerConfig(['--help'], {}, 2);
     expect(result.kind).toBe('help');
-    for (const flag of ['--port', '--host', '--mode', '--workers', '--pool-threads', '--max-queue', '--max-delay-ms', '--shutdown-timeout', '--max-event-loop-delay', '--log']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--mode',
+      '--workers',
+      '--pool-threads',
+      '--max-queue',
+      '--max-delay-ms',
+      '--shutdown-timeout',
+      '--max-event-loop-delay',
+      '--log',
+    ]) {
       expect(result.kind === 'help' && result.text).toContain(flag);
     }
   });
@@ -50,12 +77,19 @@ describe('parseServerConfig', () => {
     expect(parseServerConfig(['--lab', 'off'], {}, 2)).toMatchObject({ config: { labUi: false } });
     expect(parseServerConfig([], { LAB_UI: 'off' }, 2)).toMatchObject({ config: { labUi: false } });
     expect(parseServerConfig(['--lab=on'], { LAB_UI: 'off' }, 2)).toMatchObject({ config: { labUi: true } });
-    expect(parseServerConfig([], { LAB_UI: 'no' }, 2)).toEqual({ kind: 'error', message: expect.stringContaining('LAB_UI') });
+    expect(parseServerConfig([], { LAB_UI: 'no' }, 2)).toEqual({
+      kind: 'error',
+      message: expect.stringContaining('LAB_UI'),
+    });
     expect(parseServerConfig(['--help'], {}, 2)).toMatchObject({ text: expect.stringContaining('--lab on|off') });
   });
 
   it('configToArgs round-trips', () => {
-    const first = parseServerConfig(['--port=1234', '--mode=blocking', '--pool-threads=3', '--log=off', '--lab=off'], {}, 2);
+    const first = parseServerConfig(
+      ['--port=1234', '--mode=blocking', '--pool-threads=3', '--log=off', '--lab=off'],
+      {},
+      2,
+    );
     if (first.kind !== 'config') throw new Error('expected a config');
     const again = parseServerConfig(configToArgs(first.config), {}, 2);
     expect(again).toEqual(first);

@@ -21,7 +21,10 @@ export class RestartPolicy {
   onExit(uptimeMs: number, listened: boolean): RestartDecision {
     this.#failedStarts = listened && uptimeMs >= STABLE_UPTIME_MS ? 0 : this.#failedStarts + 1;
     if (this.#failedStarts >= MAX_START_ATTEMPTS) return { giveUp: true, failedStarts: this.#failedStarts };
-    const delayMs = this.#failedStarts === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.#failedStarts - 1));
+    const delayMs =
+      this.#failedStarts === 0
+        ? 0
+        : Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (this.#failedStarts - 1));
     return { giveUp: false, delayMs };
   }
 }

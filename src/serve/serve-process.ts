@@ -47,7 +47,8 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
   const who = { worker_id: host.pid };
   const loopLag = createLoopLagMonitor(runtime.now);
   const metrics = new Metrics();
-  const cluster = options.supervisor && new SupervisorLink(options.supervisor, () => processSnapshot(metrics, runtime, loopLag));
+  const cluster =
+    options.supervisor && new SupervisorLink(options.supervisor, () => processSnapshot(metrics, runtime, loopLag));
   // Once a stop begins, every answer says `Connection: close`, late requests get 503, and the
   // app's long-lived answers end.
   const gate = createDrainGate();
@@ -77,13 +78,23 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
   }
 
   if (options.reportReady) options.reportReady(listener.url);
-  else logServerReady(logger, { runtimeLabel: options.runtimeLabel, url: listener.url, processes: 1, mode: config.mode, pid: host.pid, labUi: config.labUi });
+  else
+    logServerReady(logger, {
+      runtimeLabel: options.runtimeLabel,
+      url: listener.url,
+      processes: 1,
+      mode: config.mode,
+      pid: host.pid,
+      labUi: config.labUi,
+    });
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> =>
     (stopping ??= (async () => {
       let deadline: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<'timed out'>((resolve) => (deadline = setTimeout(() => resolve('timed out'), config.shutdownTimeoutMs)));
+      const timedOut = new Promise<'timed out'>(
+        (resolve) => (deadline = setTimeout(() => resolve('timed out'), config.shutdownTimeoutMs)),
+      );
       gate.beginDrain();
       // Once the requests in flight are answered, what is still open has no request to answer (a
       // client still sending its headers, or silent): it is closed rather than waited for.
@@ -95,7 +106,11 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
       logger.info('server_stopping', `${reason}: no new connections; waiting for in-flight requests`, who);
       if ((await Promise.race([drained, timedOut])) === 'timed out') {
         // Requests still running now are cut off, so that a stop always ends.
-        logger.warn('server_stopping', `Shutdown timeout (${config.shutdownTimeoutMs} ms): closing open connections`, who);
+        logger.warn(
+          'server_stopping',
+          `Shutdown timeout (${config.shutdownTimeoutMs} ms): closing open connections`,
+          who,
+        );
         await listener.close(true);
       }
       clearTimeout(deadline);

@@ -16,13 +16,20 @@ export interface ReadyServer {
   labUi?: boolean;
 }
 
-export function logServerReady(logger: Logger, { runtimeLabel, url, processes, mode, pid, labUi = false }: ReadyServer): void {
+export function logServerReady(
+  logger: Logger,
+  { runtimeLabel, url, processes, mode, pid, labUi = false }: ReadyServer,
+): void {
   const across = processes > 1 ? ` with ${processes} workers` : '';
   const lab = labReadyNote({ labUi }, url);
-  logger.info('server_ready', `Concurrency Lab (${runtimeLabel}) listening on ${url}${across}, mode ${mode}${lab.text}`, {
-    worker_id: pid,
-    url,
-    processes,
-    ...lab.fields,
-  });
+  logger.info(
+    'server_ready',
+    `Concurrency Lab (${runtimeLabel}) listening on ${url}${across}, mode ${mode}${lab.text}`,
+    {
+      worker_id: pid,
+      url,
+      processes,
+      ...lab.fields,
+    },
+  );
 }

@@ -36,7 +36,21 @@ beforeAll(async () => {
   // The lab CLI as users run it, stdout piped (so no colours), NO_COLOR unset.
   const child = new ServerProcess({
     command: process.execPath,
-    args: ['--import', 'tsx', 'tools/lab/main.ts', '--runtime', 'all', '--mode', 'all', '-n', String(N), '--ms', '150', '--out', out],
+    args: [
+      '--import',
+      'tsx',
+      'tools/lab/main.ts',
+      '--runtime',
+      'all',
+      '--mode',
+      'all',
+      '-n',
+      String(N),
+      '--ms',
+      '150',
+      '--out',
+      out,
+    ],
     cwd: REPO_ROOT,
     env: { NO_COLOR: '' },
     isReady: () => true,
@@ -55,8 +69,11 @@ afterAll(async () => {
 describe('npm run lab -- --runtime all --mode all', () => {
   it('runs every mode on node, reports the runtimes it lacks as not available, and prints the summary without colours when piped', () => {
     expect(lab.code, lab.stdout).toBe(0);
-    for (const mode of ['blocking', 'async', 'pool']) expect(lab.stdout).toContain(`node · ${mode} · ${N} × 150 ms sleep`);
-    expect(lab.stdout).toMatch(/runtime\s+mode\s+work\s+procs\s+n × ms\s+makespan\s+ideal\s+efficiency\s+p50\s+p99\s+worst \/health\s+per worker\s+errors/);
+    for (const mode of ['blocking', 'async', 'pool'])
+      expect(lab.stdout).toContain(`node · ${mode} · ${N} × 150 ms sleep`);
+    expect(lab.stdout).toMatch(
+      /runtime\s+mode\s+work\s+procs\s+n × ms\s+makespan\s+ideal\s+efficiency\s+p50\s+p99\s+worst \/health\s+per worker\s+errors/,
+    );
     expect(lab.stdout).not.toContain('\u001b[');
   });
 
@@ -65,7 +82,11 @@ describe('npm run lab -- --runtime all --mode all', () => {
     // Every runtime of the matrix that this checkout can start, in every mode it has.
     const expected = Object.values(RUNTIMES)
       .filter((runtime) => !report.skipped.some((s) => s.runtime === runtime.name && s.mode === 'all'))
-      .flatMap((runtime) => (runtime.hasPool ? ['blocking', 'async', 'pool'] : ['blocking', 'async']).map((mode) => `${runtime.name} ${mode}`));
+      .flatMap((runtime) =>
+        (runtime.hasPool ? ['blocking', 'async', 'pool'] : ['blocking', 'async']).map(
+          (mode) => `${runtime.name} ${mode}`,
+        ),
+      );
     expect(report.runs.map((r) => `${r.runtime} ${r.mode}`).sort()).toEqual(expected.sort());
     expect(expected).toContain('node pool');
     // In CI every runtime is installed (npm ci): a lab that could start only some of them is a broken install.
@@ -80,11 +101,16 @@ describe('npm run lab -- --runtime all --mode all', () => {
       expect(run.health.length).toBeGreaterThan(0);
     }
     const names = new Set(report.skipped.map((s) => s.runtime));
-    for (const runtime of ['bun', 'deno', 'workerd']) if (!report.runs.some((r) => r.runtime === runtime)) expect(names).toContain(runtime);
+    for (const runtime of ['bun', 'deno', 'workerd'])
+      if (!report.runs.some((r) => r.runtime === runtime)) expect(names).toContain(runtime);
   });
 
   it('draws every timeline and the summary table in a real browser, fetching nothing', async () => {
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     const page = await context.newPage();
     const fetched: string[] = [];
     page.on('request', (request) => fetched.push(request.url()));

@@ -2,7 +2,14 @@
 // Concurrency is judged from the start_time/end_time intervals the server reports, and from the
 // order in which answers arrive, never from how long anything took.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keptAliveConnection, newConnectionPerRequest, request, post, type HttpClient, type HttpResponse } from '../../tools/harness/http-client.ts';
+import {
+  keptAliveConnection,
+  newConnectionPerRequest,
+  request,
+  post,
+  type HttpClient,
+  type HttpResponse,
+} from '../../tools/harness/http-client.ts';
 import { overlappingPairs, toInterval, type Interval } from '../support/intervals.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
@@ -33,8 +40,12 @@ describe(`contract on ${runtime.name}`, () => {
     const client: HttpClient = makeClient();
     /** Each request's method and whether its answer came on a connection used before. */
     const sent: { method: string; reused: boolean }[] = [];
-    const record = (method: string) => (response: HttpResponse) => (sent.push({ method, reused: response.reusedConnection }), response);
-    const request: HttpClient['request'] = (url, options) => client.request(url, options).then(record(options?.method ?? 'GET'));
+    const record = (method: string) => (response: HttpResponse) => (
+      sent.push({ method, reused: response.reusedConnection }),
+      response
+    );
+    const request: HttpClient['request'] = (url, options) =>
+      client.request(url, options).then(record(options?.method ?? 'GET'));
     const post: HttpClient['post'] = (url, body) => client.post(url, body).then(record('POST'));
     afterAll(() => client.close());
 
@@ -57,7 +68,8 @@ describe(`contract on ${runtime.name}`, () => {
       expect(info).toMatchObject({ runtime: runtime.name, default_mode: 'async', max_delay_ms: 5_000 });
       expect(typeof info.version).toBe('string');
       expect(info.modes).toEqual(runtime.hasPool ? ['blocking', 'async', 'pool'] : ['blocking', 'async']);
-      if (runtime.hasPool) expect(info.pool).toMatchObject({ max_threads: expect.any(Number), max_queue: expect.any(Number) });
+      if (runtime.hasPool)
+        expect(info.pool).toMatchObject({ max_threads: expect.any(Number), max_queue: expect.any(Number) });
       else expect(info.pool).toBeNull();
     });
 
@@ -82,7 +94,13 @@ describe(`contract on ${runtime.name}`, () => {
     it('POST /delay takes its parameters from a JSON body too', async () => {
       const response = await post(`${server.url}/delay`, { mode: 'blocking', ms: 20, work: 'cpu' });
       expect(response.status).toBe(200);
-      expect(response.json).toMatchObject({ mode: 'blocking', work: 'cpu', ms: 20, thread_id: 0, message: 'Response after 0.02 seconds delay' });
+      expect(response.json).toMatchObject({
+        mode: 'blocking',
+        work: 'cpu',
+        ms: 20,
+        thread_id: 0,
+        message: 'Response after 0.02 seconds delay',
+      });
     });
 
     itIf(runtime.hasPool)('mode=pool runs the work on a pool thread', async () => {
@@ -213,19 +231,22 @@ describe(`concurrency on ${runtime.name}, one process`, () => {
     expect(health.receivedAt).toBeLessThan(Math.min(...responses.map((response) => response.receivedAt)));
   });
 
-  itIf(runtime.hasPool)('pool: concurrent requests overlap on different threads, and /health answers meanwhile', async () => {
-    // Threads start on demand, and a start can take a few hundred ms on a busy machine: start five
-    // first, so that what is judged is the pool's concurrency, not its growth.
-    intervalsOf(await Promise.all(fire(server.url, 5, 'mode=pool&ms=300')));
-    const delays = fire(server.url, 5, 'mode=pool&ms=2000');
-    const health = await request(`${server.url}/health`);
-    const responses = await Promise.all(delays);
-    const intervals = intervalsOf(responses);
-    expect(overlappingPairs(intervals)).toHaveLength((5 * 4) / 2);
-    expect(new Set(intervals.map((interval) => interval.threadId)).size).toBe(5);
-    expect(intervals.every((interval) => interval.threadId !== 0)).toBe(true);
-    expect(health.receivedAt).toBeLessThan(Math.min(...responses.map((response) => response.receivedAt)));
-  });
+  itIf(runtime.hasPool)(
+    'pool: concurrent requests overlap on different threads, and /health answers meanwhile',
+    async () => {
+      // Threads start on demand, and a start can take a few hundred ms on a busy machine: start five
+      // first, so that what is judged is the pool's concurrency, not its growth.
+      intervalsOf(await Promise.all(fire(server.url, 5, 'mode=pool&ms=300')));
+      const delays = fire(server.url, 5, 'mode=pool&ms=2000');
+      const health = await request(`${server.url}/health`);
+      const responses = await Promise.all(delays);
+      const intervals = intervalsOf(responses);
+      expect(overlappingPairs(intervals)).toHaveLength((5 * 4) / 2);
+      expect(new Set(intervals.map((interval) => interval.threadId)).size).toBe(5);
+      expect(intervals.every((interval) => interval.threadId !== 0)).toBe(true);
+      expect(health.receivedAt).toBeLessThan(Math.min(...responses.map((response) => response.receivedAt)));
+    },
+  );
 
   itIf(runtime.hasPool)('pool with work=cpu: CPU-bound requests run side by side', async () => {
     const intervals = intervalsOf(await Promise.all(fire(server.url, 2, 'mode=pool&work=cpu&ms=300')));

@@ -24,36 +24,109 @@ interface FuzzRequest {
 }
 
 const msValue = fc.oneof(
-  fc.constantFrom('0', '5', String(MAX_DELAY_MS), '-1', '1.5', '1e3', 'NaN', 'Infinity', '', ' ', '0x1F', '99999999999999999999999', '%00', '１'),
+  fc.constantFrom(
+    '0',
+    '5',
+    String(MAX_DELAY_MS),
+    '-1',
+    '1.5',
+    '1e3',
+    'NaN',
+    'Infinity',
+    '',
+    ' ',
+    '0x1F',
+    '99999999999999999999999',
+    '%00',
+    '１',
+  ),
   fc.integer({ min: -1e12, max: 1e12 }).map(String),
   fc.double().map(String),
   fc.string({ maxLength: 20 }),
 );
-const modeValue = fc.oneof(fc.constantFrom('blocking', 'async', 'pool', 'BLOCKING', 'sync', 'thread', ''), fc.string({ maxLength: 12 }));
+const modeValue = fc.oneof(
+  fc.constantFrom('blocking', 'async', 'pool', 'BLOCKING', 'sync', 'thread', ''),
+  fc.string({ maxLength: 12 }),
+);
 const workValue = fc.oneof(fc.constantFrom('sleep', 'cpu', 'io', ''), fc.string({ maxLength: 12 }));
 const query = fc
   .record({ ms: msValue, mode: modeValue, work: workValue, junk: fc.string({ maxLength: 30 }) }, { requiredKeys: [] })
   .map((q) => new URLSearchParams(q as Record<string, string>).toString());
 const jsonBody = fc.oneof(
-  fc.record({ ms: fc.oneof(fc.integer({ min: -5, max: 100 }), fc.double(), fc.string({ maxLength: 8 }), fc.constant(null)), mode: modeValue, work: workValue }, { requiredKeys: [] }).map((b) => JSON.stringify(b)),
+  fc
+    .record(
+      {
+        ms: fc.oneof(fc.integer({ min: -5, max: 100 }), fc.double(), fc.string({ maxLength: 8 }), fc.constant(null)),
+        mode: modeValue,
+        work: workValue,
+      },
+      { requiredKeys: [] },
+    )
+    .map((b) => JSON.stringify(b)),
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.constantFrom('{', '{"ms":', '[', 'null', '"x"', '{"ms":1,}', '\u0000', '{"__proto__":{"ms":1}}', `{"ms":${'9'.repeat(400)}}`),
+  fc.constantFrom(
+    '{',
+    '{"ms":',
+    '[',
+    'null',
+    '"x"',
+    '{"ms":1,}',
+    '\u0000',
+    '{"__proto__":{"ms":1}}',
+    `{"ms":${'9'.repeat(400)}}`,
+  ),
   fc.string({ maxLength: 200 }),
   // Above the app's 16 KiB: refused from Content-Length before the body is read. One fits in a
   // socket's buffers, two do not: the server answers before they have arrived whole.
   fc.constantFrom(...[40_000, 200_000, 1_000_000].map((size) => JSON.stringify({ ms: 1, padding: 'x'.repeat(size) }))),
 );
 /** Bodies for routes that take none: short, or long enough to arrive after the answer (above and below the 256 KiB discard limit). */
-const strayBody = fc.oneof({ weight: 8, arbitrary: fc.string({ maxLength: 50 }) }, { weight: 1, arbitrary: fc.constantFrom('y'.repeat(100_000), 'y'.repeat(400_000)) });
+const strayBody = fc.oneof(
+  { weight: 8, arbitrary: fc.string({ maxLength: 50 }) },
+  { weight: 1, arbitrary: fc.constantFrom('y'.repeat(100_000), 'y'.repeat(400_000)) },
+);
 const path = fc.oneof(
-  fc.constantFrom('/', '/health', '/info', '/delay', '/delay/', '/DELAY', '//delay', '/delay?', '/%zz', '/..%2f..%2fetc/passwd', '/favicon.ico'),
+  fc.constantFrom(
+    '/',
+    '/health',
+    '/info',
+    '/delay',
+    '/delay/',
+    '/DELAY',
+    '//delay',
+    '/delay?',
+    '/%zz',
+    '/..%2f..%2fetc/passwd',
+    '/favicon.ico',
+  ),
   fc.webPath().map((p) => p || '/'),
   fc.integer({ min: 1_000, max: 7_000 }).map((n) => `/${'a'.repeat(n)}`),
   fc.integer({ min: 1_000, max: 7_000 }).map((n) => `/delay?ms=${'1'.repeat(n)}`),
 );
 const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
-  fc.record({ method: fc.constant('POST'), path: query.map((q) => `/delay?${q}`), body: fc.option(jsonBody, { nil: undefined }), contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1') }, { requiredKeys: ['method', 'path'] }),
-  fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'BREW'), path, body: fc.option(strayBody, { nil: undefined }) }, { requiredKeys: ['method', 'path'] }),
+  fc.record(
+    {
+      method: fc.constant('POST'),
+      path: query.map((q) => `/delay?${q}`),
+      body: fc.option(jsonBody, { nil: undefined }),
+      contentType: fc.constantFrom(
+        'application/json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=latin1',
+      ),
+    },
+    { requiredKeys: ['method', 'path'] },
+  ),
+  fc.record(
+    {
+      method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'BREW'),
+      path,
+      body: fc.option(strayBody, { nil: undefined }),
+    },
+    { requiredKeys: ['method', 'path'] },
+  ),
 );
 
 interface Answer {
@@ -80,7 +153,14 @@ function send({ method, path, body, contentType }: FuzzRequest, port: number, ag
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), type: String(res.headers['content-type'] ?? ''), reused }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString(),
+          type: String(res.headers['content-type'] ?? ''),
+          reused,
+        }),
+      );
       res.on('error', reject);
     });
     // node:http's own req.reusedSocket is false for a request that waited in the Agent's queue.
@@ -106,56 +186,65 @@ describe(`HTTP fuzz on ${runtime.name}`, () => {
   it.each([
     ['a new connection per request', false],
     ['one kept-alive connection', true],
-  ] as const)('on %s: answers every request with JSON, 2xx or 4xx, none fails, and stays up', async (_how, keptAlive) => {
-    // One socket, kept alive: requests one after another on the same connection until the server
-    // closes it (after an answer that says so); then the next one opens a new connection.
-    const agent = keptAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
-    const statuses = new Map<number, number>();
-    const failed: string[] = [];
-    let refused = 0;
-    let reused = 0;
-    try {
-      await fc.assert(
-        fc.asyncProperty(fuzzRequest, async (req) => {
-          const answer = await send(req, server.port, agent).catch((error: { code?: string; message?: string }) => error);
-          if (!('status' in answer)) {
-            // Bun's HTTP layer closes the connection on a method HTTP does not define: a refusal, not
-            // a failure. Anything else that gets no answer is a failed request.
-            if (STANDARD_METHODS.has(req.method)) failed.push(`${req.method} ${req.path.slice(0, 100)} → ${answer.code ?? answer.message}`);
-            else refused++;
-            return;
-          }
-          const { status, text, type } = answer;
-          if (answer.reused) reused++;
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-          const what = `${req.method} ${req.path.slice(0, 100)} → ${status} ${text.slice(0, 200)}`;
-          if (!STANDARD_METHODS.has(req.method)) {
-            // A method HTTP does not define may be refused by the runtime's own HTTP layer before the
-            // app sees it (workerd answers 501 in plain text, Bun closes the connection): a refusal,
-            // never a 2xx or a crash.
-            expect(status >= 400 && status <= 501, what).toBe(true);
-            return;
-          }
-          // 501 is the contract's answer for a mode the runtime lacks (a pool on Workers), and only that.
-          const unsupported = status === 501 && !runtime.hasPool && (JSON.parse(text) as { error?: string }).error === 'mode_unsupported';
-          expect((status >= 200 && status < 500) || unsupported, what).toBe(true);
-          if (req.method === 'HEAD' || (status === 200 && req.path.startsWith('/metrics'))) return;
-          expect(type, what).toContain('application/json');
-          const json = JSON.parse(text) as Record<string, unknown>;
-          if (status >= 400) expect(Object.keys(json).sort()).toEqual(['error', 'message']);
-        }),
-        { numRuns: RUNS },
-      );
-      expect(failed).toEqual([]);
-      // Most requests really went on a kept-alive connection: only an answer that said
-      // `Connection: close` (or a refusal) makes the next one open a new connection.
-      if (keptAlive) expect(reused).toBeGreaterThan(RUNS / 2);
-      const health = await send({ method: 'GET', path: '/health' }, server.port, agent);
-      expect(health.status).toBe(200);
-      expect(statuses.size).toBeGreaterThan(3); // the fuzz reached several kinds of answer, not only one
-      expect(refused).toBeLessThan(RUNS / 2);
-    } finally {
-      if (agent) agent.destroy();
-    }
-  });
+  ] as const)(
+    'on %s: answers every request with JSON, 2xx or 4xx, none fails, and stays up',
+    async (_how, keptAlive) => {
+      // One socket, kept alive: requests one after another on the same connection until the server
+      // closes it (after an answer that says so); then the next one opens a new connection.
+      const agent = keptAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
+      const statuses = new Map<number, number>();
+      const failed: string[] = [];
+      let refused = 0;
+      let reused = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(fuzzRequest, async (req) => {
+            const answer = await send(req, server.port, agent).catch(
+              (error: { code?: string; message?: string }) => error,
+            );
+            if (!('status' in answer)) {
+              // Bun's HTTP layer closes the connection on a method HTTP does not define: a refusal, not
+              // a failure. Anything else that gets no answer is a failed request.
+              if (STANDARD_METHODS.has(req.method))
+                failed.push(`${req.method} ${req.path.slice(0, 100)} → ${answer.code ?? answer.message}`);
+              else refused++;
+              return;
+            }
+            const { status, text, type } = answer;
+            if (answer.reused) reused++;
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+            const what = `${req.method} ${req.path.slice(0, 100)} → ${status} ${text.slice(0, 200)}`;
+            if (!STANDARD_METHODS.has(req.method)) {
+              // A method HTTP does not define may be refused by the runtime's own HTTP layer before the
+              // app sees it (workerd answers 501 in plain text, Bun closes the connection): a refusal,
+              // never a 2xx or a crash.
+              expect(status >= 400 && status <= 501, what).toBe(true);
+              return;
+            }
+            // 501 is the contract's answer for a mode the runtime lacks (a pool on Workers), and only that.
+            const unsupported =
+              status === 501 &&
+              !runtime.hasPool &&
+              (JSON.parse(text) as { error?: string }).error === 'mode_unsupported';
+            expect((status >= 200 && status < 500) || unsupported, what).toBe(true);
+            if (req.method === 'HEAD' || (status === 200 && req.path.startsWith('/metrics'))) return;
+            expect(type, what).toContain('application/json');
+            const json = JSON.parse(text) as Record<string, unknown>;
+            if (status >= 400) expect(Object.keys(json).sort()).toEqual(['error', 'message']);
+          }),
+          { numRuns: RUNS },
+        );
+        expect(failed).toEqual([]);
+        // Most requests really went on a kept-alive connection: only an answer that said
+        // `Connection: close` (or a refusal) makes the next one open a new connection.
+        if (keptAlive) expect(reused).toBeGreaterThan(RUNS / 2);
+        const health = await send({ method: 'GET', path: '/health' }, server.port, agent);
+        expect(health.status).toBe(200);
+        expect(statuses.size).toBeGreaterThan(3); // the fuzz reached several kinds of answer, not only one
+        expect(refused).toBeLessThan(RUNS / 2);
+      } finally {
+        if (agent) agent.destroy();
+      }
+    },
+  );
 });

@@ -332,7 +332,10 @@ async function pipelineSlowThenFast(port: number): ReturnType<typeof connection>
   const raw = await connection(port);
   raw.write(
     Buffer.concat([
-      requestBytes('POST', '/delay?mode=async', { body: '{"ms":200}', headers: { 'Content-Type': 'application/json' } }),
+      requestBytes('POST', '/delay?mode=async', {
+        body: '{"ms":200}',
+        headers: { 'Content-Type': 'application/json' },
+      }),
       requestBytes('GET', '/health'),
     ]),
   );

@@ -16,7 +16,16 @@ import { overlappingPairs, type Interval } from '../support/intervals.ts';
 
 const runtime = runtimeUnderTest();
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
 
 let browser: Browser;
@@ -41,7 +50,11 @@ interface OpenPage {
   errors: string[];
 }
 
-async function openLab(server: StartedServer, query: string, viewport = { width: 1280, height: 900 }): Promise<OpenPage> {
+async function openLab(
+  server: StartedServer,
+  query: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<OpenPage> {
   const page = await browser.newPage({ viewport });
   const opened: OpenPage = { page, requested: [], foreign: [], errors: [] };
   const origin = new URL(server.url).origin;
@@ -75,7 +88,11 @@ async function finished(page: Page): Promise<void> {
   await page.waitForFunction(
     () => {
       const { document } = globalThis as unknown as PageGlobals;
-      return document.querySelectorAll('#runs .run').length > 0 && !document.querySelector('#runs .run[data-state="running"]') && document.querySelector('#stop')?.disabled === true;
+      return (
+        document.querySelectorAll('#runs .run').length > 0 &&
+        !document.querySelector('#runs .run[data-state="running"]') &&
+        document.querySelector('#stop')?.disabled === true
+      );
     },
     null,
     { timeout: 45_000 },
@@ -87,7 +104,9 @@ async function drawnIntervals(page: Page, mode: string): Promise<(Interval & { e
   const rows = await page.locator(`.run[data-mode="${mode}"] .req`).all();
   return Promise.all(
     rows.map(async (row) => {
-      const [start, end, worker, thread, eventStart] = await Promise.all(['start', 'end', 'worker', 'thread', 'event-start'].map((name) => row.getAttribute(`data-${name}`)));
+      const [start, end, worker, thread, eventStart] = await Promise.all(
+        ['start', 'end', 'worker', 'thread', 'event-start'].map((name) => row.getAttribute(`data-${name}`)),
+      );
       return {
         start: Number(start),
         end: Number(end),
@@ -101,7 +120,9 @@ async function drawnIntervals(page: Page, mode: string): Promise<(Interval & { e
 
 function expectClean(opened: OpenPage, origin: string): void {
   expect(opened.foreign).toEqual([]);
-  expect(opened.requested.filter((line) => !/^\S+ data:/.test(line) && !line.split(' ')[1]!.startsWith(`${origin}/`))).toEqual([]);
+  expect(
+    opened.requested.filter((line) => !/^\S+ data:/.test(line) && !line.split(' ')[1]!.startsWith(`${origin}/`)),
+  ).toEqual([]);
   expect(opened.errors).toEqual([]);
 }
 
@@ -119,7 +140,10 @@ describe(`live lab page on ${runtime.name}`, () => {
     // Workers: wrangler prints the ready line; the app logs nothing until its first request.
     if (runtime.name !== 'workerd') {
       const ready = server.process.logs.find((entry) => entry.event === 'server_ready');
-      expect(ready).toMatchObject({ lab_url: `${server.url}/lab`, message: expect.stringContaining(`live lab at ${server.url}/lab`) });
+      expect(ready).toMatchObject({
+        lab_url: `${server.url}/lab`,
+        message: expect.stringContaining(`live lab at ${server.url}/lab`),
+      });
     }
   });
 
@@ -134,8 +158,12 @@ describe(`live lab page on ${runtime.name}`, () => {
     const panel = opened.page.locator('.run[data-mode="async"]');
     expect(await panel.getAttribute('data-stream')).toBe('open');
     for (const interval of intervals) expect(interval.eventStart, 'work_started over /lab/events').toBeGreaterThan(0);
-    expect(await panel.locator('.verdict').textContent()).toMatch(/^All 4 requests waited side by side: the event loop stayed free/);
-    expect(await panel.locator('.summary dt').allTextContents()).toEqual(expect.arrayContaining(['makespan', 'ideal', 'efficiency', 'p50', 'p99', 'worst /health', 'per process']));
+    expect(await panel.locator('.verdict').textContent()).toMatch(
+      /^All 4 requests waited side by side: the event loop stayed free/,
+    );
+    expect(await panel.locator('.summary dt').allTextContents()).toEqual(
+      expect.arrayContaining(['makespan', 'ideal', 'efficiency', 'p50', 'p99', 'worst /health', 'per process']),
+    );
     // The settings live in the query string: the share link reproduces the run.
     expect(await opened.page.locator('#share').getAttribute('href')).toBe('/lab?mode=async&n=4&ms=300&run=1');
     expectClean(opened, server.url);
@@ -149,7 +177,9 @@ describe(`live lab page on ${runtime.name}`, () => {
     expect(intervals).toHaveLength(4);
     expect(overlappingPairs(intervals)).toEqual([]);
     expect(new Set(intervals.map((interval) => interval.workerId)).size).toBe(1);
-    expect(await opened.page.locator('.run[data-mode="blocking"] .verdict').textContent()).toMatch(/^Each request waited for the one before it: the event loop was blocked/);
+    expect(await opened.page.locator('.run[data-mode="blocking"] .verdict').textContent()).toMatch(
+      /^Each request waited for the one before it: the event loop was blocked/,
+    );
     expectClean(opened, server.url);
     await opened.page.close();
   });
@@ -164,20 +194,23 @@ describe(`live lab page on ${runtime.name}`, () => {
     await opened.page.close();
   });
 
-  itIf(!runtime.hasPool)('pool: the page says it is unavailable, in the server\u2019s words, and sends no request for it', async () => {
-    const refusal = (await post(`${server.url}/delay?mode=pool&ms=1`)).json as { error: string; message: string };
-    expect(refusal.error).toBe('mode_unsupported');
-    const opened = await openLab(server, 'mode=pool&n=4&ms=300&run=1');
-    await finished(opened.page);
-    const panel = opened.page.locator('.run[data-mode="pool"]');
-    expect(await panel.getAttribute('data-state')).toBe('unavailable');
-    expect(await panel.textContent()).toContain(`Unavailable on this server: ${refusal.message}`);
-    expect(await opened.page.locator('#status').textContent()).toContain('pool is unavailable here');
-    expect(await opened.page.locator('input[name=mode][value=pool]').isDisabled()).toBe(true);
-    expect(opened.requested.filter((line) => line.includes('/delay'))).toEqual([]);
-    expectClean(opened, server.url);
-    await opened.page.close();
-  });
+  itIf(!runtime.hasPool)(
+    'pool: the page says it is unavailable, in the server\u2019s words, and sends no request for it',
+    async () => {
+      const refusal = (await post(`${server.url}/delay?mode=pool&ms=1`)).json as { error: string; message: string };
+      expect(refusal.error).toBe('mode_unsupported');
+      const opened = await openLab(server, 'mode=pool&n=4&ms=300&run=1');
+      await finished(opened.page);
+      const panel = opened.page.locator('.run[data-mode="pool"]');
+      expect(await panel.getAttribute('data-state')).toBe('unavailable');
+      expect(await panel.textContent()).toContain(`Unavailable on this server: ${refusal.message}`);
+      expect(await opened.page.locator('#status').textContent()).toContain('pool is unavailable here');
+      expect(await opened.page.locator('input[name=mode][value=pool]').isDisabled()).toBe(true);
+      expect(opened.requested.filter((line) => line.includes('/delay'))).toEqual([]);
+      expectClean(opened, server.url);
+      await opened.page.close();
+    },
+  );
 
   it('works from the keyboard alone, every control named by its label, and the address then holds the experiment', async () => {
     const opened = await openLab(server, '');
@@ -221,10 +254,16 @@ describe(`live lab page on ${runtime.name}`, () => {
   it('every mode side by side, at 375 px: one panel a mode, each finished or unavailable (screenshot in test-artifacts/)', async () => {
     const opened = await openLab(server, 'mode=all&n=4&ms=200&run=1', { width: 375, height: 800 });
     await finished(opened.page);
-    const states = await Promise.all((await opened.page.locator('#runs .run').all()).map(async (run) => `${await run.getAttribute('data-mode')} ${await run.getAttribute('data-state')}`));
+    const states = await Promise.all(
+      (await opened.page.locator('#runs .run').all()).map(
+        async (run) => `${await run.getAttribute('data-mode')} ${await run.getAttribute('data-state')}`,
+      ),
+    );
     expect(states).toEqual(['blocking done', 'async done', runtime.hasPool ? 'pool done' : 'pool unavailable']);
     // Nothing wider than the screen: every control and the timelines fit in 375 px.
-    expect(await opened.page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(
+      await opened.page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollWidth),
+    ).toBeLessThanOrEqual(375);
     expectClean(opened, server.url);
     await mkdir(ARTIFACTS, { recursive: true });
     await opened.page.setViewportSize({ width: 1280, height: 900 });
@@ -253,9 +292,11 @@ describeIf(runtime.hasWorkers)(`live lab page on ${runtime.name} --workers 2`, (
 describe(`--lab off on ${runtime.name}`, () => {
   it('removes /lab and everything under it, and nothing else', async () => {
     const server = await startRuntime(runtime, { lab: false });
-    for (const path of ['/lab', '/lab/app.js', '/lab/app.css', '/lab/events']) expect((await request(`${server.url}${path}`)).status, path).toBe(404);
+    for (const path of ['/lab', '/lab/app.js', '/lab/app.css', '/lab/events'])
+      expect((await request(`${server.url}${path}`)).status, path).toBe(404);
     expect((await request(`${server.url}/info`)).status).toBe(200);
-    if (runtime.name !== 'workerd') expect(server.process.logs.find((entry) => entry.event === 'server_ready')).not.toHaveProperty('lab_url');
+    if (runtime.name !== 'workerd')
+      expect(server.process.logs.find((entry) => entry.event === 'server_ready')).not.toHaveProperty('lab_url');
     await server.process.stop();
   });
 });

@@ -22,7 +22,9 @@ function abandonable(url: string): { abort: () => void; done: Promise<unknown> }
 }
 
 function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
 }
 
@@ -38,28 +40,32 @@ describeIf(runtime.cancelsOnDisconnect)(`cancellation on ${runtime.name}`, () =>
     await server.process.stop();
   });
 
-  itIf(runtime.hasPool)('a client that goes away has its queued pool task dropped, and its queue place goes to the next request', async () => {
-    // One thread and one queue place: two pool requests fill the pool, a third would get 503.
-    const server = await startRuntime(runtime, { poolThreads: 1, maxQueue: 1 });
-    const received = (id: number) => server.process.waitForLog((entry) => entry.event === 'request_received' && entry.request_id === id);
-    const running = post(`${server.url}/delay?mode=pool&ms=1000`);
-    await received(1);
-    const queued = abandonable(`${server.url}/delay?mode=pool&ms=1000`);
-    await received(2);
-    queued.abort();
-    expect(await queued.done).toBeInstanceOf(Error); // the client that left got no answer
-    await server.process.waitForLog((entry) => entry.event === 'work_cancelled' && entry.request_id === 2);
+  itIf(runtime.hasPool)(
+    'a client that goes away has its queued pool task dropped, and its queue place goes to the next request',
+    async () => {
+      // One thread and one queue place: two pool requests fill the pool, a third would get 503.
+      const server = await startRuntime(runtime, { poolThreads: 1, maxQueue: 1 });
+      const received = (id: number) =>
+        server.process.waitForLog((entry) => entry.event === 'request_received' && entry.request_id === id);
+      const running = post(`${server.url}/delay?mode=pool&ms=1000`);
+      await received(1);
+      const queued = abandonable(`${server.url}/delay?mode=pool&ms=1000`);
+      await received(2);
+      queued.abort();
+      expect(await queued.done).toBeInstanceOf(Error); // the client that left got no answer
+      await server.process.waitForLog((entry) => entry.event === 'work_cancelled' && entry.request_id === 2);
 
-    const next = await post(`${server.url}/delay?mode=pool&ms=100`);
-    expect(next.status, next.text).toBe(200);
-    const first = await running;
-    expect(first.status).toBe(200);
-    expect(overlappingPairs([toInterval(first.json), toInterval(next.json)])).toEqual([]); // one thread: one after the other
-    const metrics = (await request(`${server.url}/metrics`)).text;
-    expect(metricValue(metrics, 'lab_pool_cancelled_total')).toBe(1);
-    expect(metricValue(metrics, 'lab_pool_completed_total')).toBe(2);
-    await server.process.stop();
-  });
+      const next = await post(`${server.url}/delay?mode=pool&ms=100`);
+      expect(next.status, next.text).toBe(200);
+      const first = await running;
+      expect(first.status).toBe(200);
+      expect(overlappingPairs([toInterval(first.json), toInterval(next.json)])).toEqual([]); // one thread: one after the other
+      const metrics = (await request(`${server.url}/metrics`)).text;
+      expect(metricValue(metrics, 'lab_pool_cancelled_total')).toBe(1);
+      expect(metricValue(metrics, 'lab_pool_completed_total')).toBe(2);
+      await server.process.stop();
+    },
+  );
 });
 
 describe(`GET /metrics on ${runtime.name}`, () => {
@@ -113,11 +119,15 @@ describeIf(runtime.hasGracefulShutdown)(`SIGTERM under load on ${runtime.name}`,
   it('finishes every in-flight request, refuses new connections, exits 0', async () => {
     const server = await startRuntime(runtime, { shutdownTimeoutMs: 10_000 });
     const inFlight = Array.from({ length: 20 }, () => post(`${server.url}/delay?mode=async&ms=1500`));
-    for (let i = 1; i <= 20; i++) await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.request_id === i);
+    for (let i = 1; i <= 20; i++)
+      await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.request_id === i);
     const exited = server.process.stop();
     await server.process.waitForLog((entry) => entry.event === 'server_stopping');
     // Refused outright, or reset if it raced into the listen backlog as the socket closed: never served.
-    const refused = await request(`${server.url}/health`).then(() => 'served', (error: { code?: string }) => error.code);
+    const refused = await request(`${server.url}/health`).then(
+      () => 'served',
+      (error: { code?: string }) => error.code,
+    );
     expect(['ECONNREFUSED', 'ECONNRESET']).toContain(refused);
     const responses = await Promise.all(inFlight);
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));

@@ -49,7 +49,10 @@ function steadyLoad(url: string, clients: number): { stop: () => Promise<{ ok: n
   const counts = { ok: 0, failed: 0 };
   const loops = Array.from({ length: clients }, async () => {
     while (running) {
-      const outcome = await request(`${url}/delay?mode=async&ms=20`, { method: 'POST', signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) }).then(
+      const outcome = await request(`${url}/delay?mode=async&ms=20`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+      }).then(
         (response) => response.status === 200,
         () => false,
       );
@@ -74,7 +77,9 @@ describe(`--workers ${WORKERS} supervision on ${runtime.name}`, () => {
     const ready = server.process.logs.filter((entry) => entry.event === 'server_ready');
     expect(ready).toHaveLength(1);
     expect(ready[0]).toMatchObject({ worker_id: server.process.pid, processes: WORKERS });
-    expect(server.process.logs.indexOf(ready[0]!)).toBeGreaterThan(server.process.logs.findLastIndex((entry) => entry.event === 'worker_started'));
+    expect(server.process.logs.indexOf(ready[0]!)).toBeGreaterThan(
+      server.process.logs.findLastIndex((entry) => entry.event === 'worker_started'),
+    );
 
     expect(await answeringPids(server)).toEqual(new Set(children)); // the supervisor serves nothing itself
     const info = (await request(`${server.url}/info`)).json as { processes: { count: number; balancing: string } };
@@ -94,7 +99,12 @@ describe(`--workers ${WORKERS} supervision on ${runtime.name}`, () => {
     // Load reaches every process before the kill, so the killed one has requests to lose.
     await server.process.waitForLog((entry) => entry.event === 'response_sent' && entry.worker_id === killed);
     process.kill(killed!, 'SIGKILL');
-    const replacement = (await server.process.waitForLog((entry) => entry.event === 'worker_started' && entry.child !== killed && !others.includes(entry.child as number))).child as number;
+    const replacement = (
+      await server.process.waitForLog(
+        (entry) =>
+          entry.event === 'worker_started' && entry.child !== killed && !others.includes(entry.child as number),
+      )
+    ).child as number;
     // Let the replacement serve under the same load before the load stops.
     await server.process.waitForLog((entry) => entry.event === 'response_sent' && entry.worker_id === replacement);
     const { ok, failed } = await load.stop();
@@ -124,7 +134,9 @@ describe(`--workers ${WORKERS} supervision on ${runtime.name}`, () => {
       const supervisor = new ServerProcess({ command, args, isReady: () => false });
       expect((await supervisor.exited).code).toBe(1);
       expect(supervisor.count('server_ready')).toBe(0);
-      const children = supervisor.logs.filter((entry) => entry.event === 'worker_exited').map((entry) => entry.child as number);
+      const children = supervisor.logs
+        .filter((entry) => entry.event === 'worker_exited')
+        .map((entry) => entry.child as number);
       expect(children.length).toBeGreaterThanOrEqual(2);
       expect(alive(children)).toEqual([]);
     } finally {
@@ -139,7 +151,10 @@ const SCRAPE_WORKERS = 3;
 const SENT = 30;
 
 /** One scrape, checked against the text format's rules, as samples. */
-async function scrape(server: StartedServer, timeoutMs = CLIENT_TIMEOUT_MS): Promise<{ samples: ParsedSample[]; comments: string[]; text: string }> {
+async function scrape(
+  server: StartedServer,
+  timeoutMs = CLIENT_TIMEOUT_MS,
+): Promise<{ samples: ParsedSample[]; comments: string[]; text: string }> {
   const response = await request(`${server.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
   expect(response.status).toBe(200);
   const { samples, comments, problems } = parseExposition(response.text);
@@ -148,7 +163,8 @@ async function scrape(server: StartedServer, timeoutMs = CLIENT_TIMEOUT_MS): Pro
 }
 
 /** The worker_ids of the processes whose series a scrape holds. */
-const workerIds = (samples: ParsedSample[]): Set<number> => new Set(select(samples, 'lab_http_requests_in_flight').map((sample) => Number(sample.labels.worker_id)));
+const workerIds = (samples: ParsedSample[]): Set<number> =>
+  new Set(select(samples, 'lab_http_requests_in_flight').map((sample) => Number(sample.labels.worker_id)));
 
 /** GET / answered by each process in a scrape, by worker_id. */
 function rootRequests(samples: ParsedSample[]): Map<number, number> {
@@ -192,9 +208,15 @@ describe(`GET /metrics and /info with --workers ${SCRAPE_WORKERS} on ${runtime.n
     expect(total(first.samples, 'lab_supervisor_restarts_total')).toBe(0);
     expect(total(first.samples, 'lab_supervisor_children', { state: 'listening' })).toBe(SCRAPE_WORKERS);
     for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'process_start_time_seconds']) {
-      expect(select(first.samples, name).map((sample) => Number(sample.labels.worker_id)).sort()).toEqual([...children].sort());
+      expect(
+        select(first.samples, name)
+          .map((sample) => Number(sample.labels.worker_id))
+          .sort(),
+      ).toEqual([...children].sort());
     }
-    expect(Math.min(...select(first.samples, 'process_resident_memory_bytes').map((sample) => sample.value))).toBeGreaterThan(1_000_000);
+    expect(
+      Math.min(...select(first.samples, 'process_resident_memory_bytes').map((sample) => sample.value)),
+    ).toBeGreaterThan(1_000_000);
 
     const [victim, ...survivors] = children as [number, ...number[]];
     process.kill(victim, 'SIGKILL');
@@ -226,11 +248,18 @@ describe(`GET /metrics and /info with --workers ${SCRAPE_WORKERS} on ${runtime.n
 
     // /info lists the same processes, through the same collection.
     const info = (await request(`${server.url}/info`)).json as { processes: ProcessesInfo };
-    expect(info.processes).toMatchObject({ count: SCRAPE_WORKERS, missing: [], supervisor: { pid: server.process.pid, restarts: 1, gave_up: false } });
+    expect(info.processes).toMatchObject({
+      count: SCRAPE_WORKERS,
+      missing: [],
+      supervisor: { pid: server.process.pid, restarts: 1, gave_up: false },
+    });
     expect(new Set(info.processes.list.map((entry) => entry.pid))).toEqual(new Set([...survivors, replacement]));
     const uptime = (pid: number): number => info.processes.list.find((entry) => entry.pid === pid)!.uptime_seconds;
     for (const pid of survivors) expect(uptime(pid)).toBeGreaterThan(uptime(replacement));
-    for (const pid of survivors) expect(info.processes.list.find((entry) => entry.pid === pid)!.requests_served).toBeGreaterThanOrEqual(sentTo.get(pid) ?? 0);
+    for (const pid of survivors)
+      expect(info.processes.list.find((entry) => entry.pid === pid)!.requests_served).toBeGreaterThanOrEqual(
+        sentTo.get(pid) ?? 0,
+      );
     expect((await server.process.stop()).code).toBe(0);
   });
 
@@ -238,7 +267,9 @@ describe(`GET /metrics and /info with --workers ${SCRAPE_WORKERS} on ${runtime.n
     const server = await startRuntime(runtime, { workers: SCRAPE_WORKERS });
     // A blocking request holds one process's event loop: it reads no IPC message until it is done.
     const blocker = post(`${server.url}/delay?mode=blocking&ms=3000`);
-    const busy = (await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.mode === 'blocking')).worker_id as number;
+    const busy = (
+      await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.mode === 'blocking')
+    ).worker_id as number;
     // Scrapes on new connections: those that reach the busy process wait for it; the others (all but
     // (1/3)^10 of the time, at least one) answer without it.
     const scrapes = await Promise.all(
@@ -248,14 +279,20 @@ describe(`GET /metrics and /info with --workers ${SCRAPE_WORKERS} on ${runtime.n
         return { ...parseExposition(response.text), elapsedMs: Date.now() - sentAt };
       }),
     );
-    const withoutBusy = scrapes.filter((s) => select(s.samples, 'lab_scrape_missing', { worker_id: String(busy) })[0]?.value === 1);
+    const withoutBusy = scrapes.filter(
+      (s) => select(s.samples, 'lab_scrape_missing', { worker_id: String(busy) })[0]?.value === 1,
+    );
     expect(withoutBusy.length).toBeGreaterThan(0);
     for (const s of withoutBusy) {
       expect(s.problems).toEqual([]);
       expect(s.elapsedMs).toBeLessThan(1_000);
-      expect(s.comments).toContain(`Process ${busy} did not answer within 300 ms: its series are left out of this scrape (lab_scrape_missing).`);
+      expect(s.comments).toContain(
+        `Process ${busy} did not answer within 300 ms: its series are left out of this scrape (lab_scrape_missing).`,
+      );
       expect(workerIds(s.samples)).toEqual(new Set(startedChildren(server.process).filter((pid) => pid !== busy)));
-      expect(select(s.samples, 'lab_scrape_missing').filter((sample) => sample.value === 0)).toHaveLength(SCRAPE_WORKERS - 1);
+      expect(select(s.samples, 'lab_scrape_missing').filter((sample) => sample.value === 0)).toHaveLength(
+        SCRAPE_WORKERS - 1,
+      );
     }
     expect((await blocker).status).toBe(200);
     expect((await server.process.stop()).code).toBe(0);
@@ -267,21 +304,39 @@ describe(`GET /metrics and /info with --workers ${SCRAPE_WORKERS} on ${runtime.n
     // node:cluster a connection the primary handed to it is never answered nor closed. The scrapes that
     // reach the other processes are answered within a second.
     const signal = AbortSignal.timeout(4_000);
-    const blocker = request(`${server.url}/delay?mode=blocking&ms=5000`, { method: 'POST', signal }).catch((error: unknown) => error);
-    const busy = (await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.mode === 'blocking')).worker_id as number;
+    const blocker = request(`${server.url}/delay?mode=blocking&ms=5000`, { method: 'POST', signal }).catch(
+      (error: unknown) => error,
+    );
+    const busy = (
+      await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.mode === 'blocking')
+    ).worker_id as number;
     // Scrapes ask the busy process for its series; it reads none of those messages. Once one scrape
     // has been answered without it, at least one message lies unread in its channel.
-    const scrapes = Array.from({ length: 10 }, () => request(`${server.url}/metrics`, { signal }).catch((error: unknown) => error));
+    const scrapes = Array.from({ length: 10 }, () =>
+      request(`${server.url}/metrics`, { signal }).catch((error: unknown) => error),
+    );
     await Promise.any(
       scrapes.map(async (pending) => {
         const response = await pending;
-        if (!(typeof response === 'object' && response !== null && 'text' in response && String(response.text).includes(`lab_scrape_missing{worker_id="${busy}"} 1`))) throw new Error('not answered without the busy process');
+        if (!(
+          typeof response === 'object' &&
+          response !== null &&
+          'text' in response &&
+          String(response.text).includes(`lab_scrape_missing{worker_id="${busy}"} 1`)
+        ))
+          throw new Error('not answered without the busy process');
       }),
     );
     process.kill(busy, 'SIGKILL');
     // The supervisor must see the death and replace the process as it does any other.
     await server.process.waitForLog((entry) => entry.event === 'worker_exited' && entry.child === busy);
-    await server.process.waitForLog((entry) => entry.event === 'worker_started' && !startedChildren(server.process).slice(0, SCRAPE_WORKERS).includes(entry.child as number));
+    await server.process.waitForLog(
+      (entry) =>
+        entry.event === 'worker_started' &&
+        !startedChildren(server.process)
+          .slice(0, SCRAPE_WORKERS)
+          .includes(entry.child as number),
+    );
     await Promise.all([blocker, ...scrapes]);
     expect((await server.process.stop()).code).toBe(0);
   });

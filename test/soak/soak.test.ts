@@ -37,20 +37,38 @@ describe('soak against each runtime', () => {
     if (process.env.CI) expect(available.map((runtime) => runtime.name).sort()).toEqual(Object.keys(RUNTIMES).sort());
   });
 
-  it.each(available)('$name: serves the whole mix with no errors and bounded memory (unless a known growth), then stops the server', async (runtime) => {
-    const result = await soak({ runtime }, SHORT);
-    const detail = JSON.stringify({ errors: result.tally.errors, failures: result.failures, memory: 'verdict' in result.memory ? result.memory.verdict : result.memory }, null, 2);
-    expect(result.tally.errorCount, detail).toBe(0);
-    expect(result.tally.overloaded, detail).toBe(0);
-    const memoryIsJudged = KNOWN_GROWTH[runtime.name] === undefined;
-    expect(result.failures.filter((f) => memoryIsJudged || !f.startsWith('unbounded memory growth')), detail).toEqual([]);
-    expect(result.tally.requests).toBeGreaterThan(MIN_REQUESTS);
-    // Every kind of the mix was sent and got its expected status at least once (pool only where there is one).
-    expect(Object.keys(result.tally.ok).sort()).toEqual(mixFor(runtime.hasPool).map((kind) => kind.name).sort());
-    expect(result.memory).toHaveProperty('verdict');
-    if (memoryIsJudged) expect('verdict' in result.memory && result.memory.verdict.bounded, detail).toBe(true);
-    expect(isAlive(result.pid!)).toBe(false);
-  });
+  it.each(available)(
+    '$name: serves the whole mix with no errors and bounded memory (unless a known growth), then stops the server',
+    async (runtime) => {
+      const result = await soak({ runtime }, SHORT);
+      const detail = JSON.stringify(
+        {
+          errors: result.tally.errors,
+          failures: result.failures,
+          memory: 'verdict' in result.memory ? result.memory.verdict : result.memory,
+        },
+        null,
+        2,
+      );
+      expect(result.tally.errorCount, detail).toBe(0);
+      expect(result.tally.overloaded, detail).toBe(0);
+      const memoryIsJudged = KNOWN_GROWTH[runtime.name] === undefined;
+      expect(
+        result.failures.filter((f) => memoryIsJudged || !f.startsWith('unbounded memory growth')),
+        detail,
+      ).toEqual([]);
+      expect(result.tally.requests).toBeGreaterThan(MIN_REQUESTS);
+      // Every kind of the mix was sent and got its expected status at least once (pool only where there is one).
+      expect(Object.keys(result.tally.ok).sort()).toEqual(
+        mixFor(runtime.hasPool)
+          .map((kind) => kind.name)
+          .sort(),
+      );
+      expect(result.memory).toHaveProperty('verdict');
+      if (memoryIsJudged) expect('verdict' in result.memory && result.memory.verdict.bounded, detail).toBe(true);
+      expect(isAlive(result.pid!)).toBe(false);
+    },
+  );
 });
 
 describe('soak against a server that gets the contract wrong', () => {
@@ -65,7 +83,10 @@ describe('soak against a server that gets the contract wrong', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('counts each wrong answer as an error by kind, and skips memory without a pid', async () => {
-    const result = await soak({ url }, { ...DEFAULT_SETTINGS, warmupS: 0, durationS: 1, sampleEveryS: 0.1, concurrency: 4 });
+    const result = await soak(
+      { url },
+      { ...DEFAULT_SETTINGS, warmupS: 0, durationS: 1, sampleEveryS: 0.1, concurrency: 4 },
+    );
     expect(Object.keys(result.tally.errors).sort()).toEqual(['invalid ms: 200', 'not found: 200', 'unknown mode: 200']);
     expect(result.failures[0]).toMatch(/^\d+ errors: /);
     expect(result.memory).toEqual({ skipped: expect.stringMatching(/--url without --pid/) });

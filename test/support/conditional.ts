@@ -4,4 +4,5 @@ import { describe, it } from 'vitest';
 
 const noop = (): void => {};
 export const itIf = (condition: boolean): typeof it | ((...args: unknown[]) => void) => (condition ? it : noop);
-export const describeIf = (condition: boolean): typeof describe | ((...args: unknown[]) => void) => (condition ? describe : noop);
+export const describeIf = (condition: boolean): typeof describe | ((...args: unknown[]) => void) =>
+  condition ? describe : noop;

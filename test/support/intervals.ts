@@ -17,7 +17,12 @@ export interface DelayBody {
 
 export function toInterval(body: unknown): Interval {
   const b = body as DelayBody;
-  return { start: parseTimestamp(b.start_time), end: parseTimestamp(b.end_time), workerId: b.worker_id, threadId: b.thread_id };
+  return {
+    start: parseTimestamp(b.start_time),
+    end: parseTimestamp(b.end_time),
+    workerId: b.worker_id,
+    threadId: b.thread_id,
+  };
 }
 
 export function overlaps(a: Interval, b: Interval): boolean {

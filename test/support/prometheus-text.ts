@@ -57,7 +57,12 @@ export function parseExposition(text: string): ParsedExposition {
     const [, name, labelText = '', value] = match as unknown as [string, string, string | undefined, string];
     if (!typed.has(name)) problems.push(`${name}: a sample before its # TYPE`);
     enter(name);
-    const labels = Object.fromEntries([...labelText.matchAll(LABEL)].map(([, key, raw]) => [key!, raw!.replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1')]));
+    const labels = Object.fromEntries(
+      [...labelText.matchAll(LABEL)].map(([, key, raw]) => [
+        key!,
+        raw!.replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1'),
+      ]),
+    );
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     if (series.has(key)) problems.push(`${line}: the same series twice`);
     series.add(key);
@@ -67,8 +72,14 @@ export function parseExposition(text: string): ParsedExposition {
 }
 
 /** The samples of one metric whose labels include `labels`. */
-export function select(samples: readonly ParsedSample[], name: string, labels: Record<string, string> = {}): ParsedSample[] {
-  return samples.filter((sample) => sample.name === name && Object.entries(labels).every(([k, v]) => sample.labels[k] === v));
+export function select(
+  samples: readonly ParsedSample[],
+  name: string,
+  labels: Record<string, string> = {},
+): ParsedSample[] {
+  return samples.filter(
+    (sample) => sample.name === name && Object.entries(labels).every(([k, v]) => sample.labels[k] === v),
+  );
 }
 
 export function total(samples: readonly ParsedSample[], name: string, labels: Record<string, string> = {}): number {

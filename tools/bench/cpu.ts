@@ -63,15 +63,23 @@ export interface CpuPerRequest {
 }
 
 /** Runs `load` (a fixed number of requests) and divides the server's CPU time over it by the requests answered. */
-export async function cpuPerRequest(rootPid: number, serving: RegExp | undefined, load: () => Promise<{ requests: number }>): Promise<CpuPerRequest> {
+export async function cpuPerRequest(
+  rootPid: number,
+  serving: RegExp | undefined,
+  load: () => Promise<{ requests: number }>,
+): Promise<CpuPerRequest> {
   const all = processTree(rootPid);
   const pids = servingPids(rootPid, serving);
-  if (pids.length === 0) throw new Error(`no process of ${rootPid}'s tree matches ${String(serving)}: ${all.map((p) => `${commOf(p)}:${p}`).join(' ')}`);
+  if (pids.length === 0)
+    throw new Error(
+      `no process of ${rootPid}'s tree matches ${String(serving)}: ${all.map((p) => `${commOf(p)}:${p}`).join(' ')}`,
+    );
   const others = all.filter((pid) => !pids.includes(pid));
   const before = cpuTicks(all);
   const { requests } = await load();
   const after = cpuTicks(all);
-  const sum = (list: number[]) => list.reduce((total, pid) => total + (after.get(pid) ?? before.get(pid) ?? 0) - (before.get(pid) ?? 0), 0);
+  const sum = (list: number[]) =>
+    list.reduce((total, pid) => total + (after.get(pid) ?? before.get(pid) ?? 0) - (before.get(pid) ?? 0), 0);
   const toUs = (ticks: number) => (ticks / clockTicksPerSecond()) * 1e6;
   const servingUs = toUs(sum(pids));
   return {

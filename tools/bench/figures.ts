@@ -169,9 +169,15 @@ async function growPool(url: string, threads: number): Promise<void> {
 const POOL_GROWTH_TASK_MS = 500;
 
 /** The fixed request count of a CPU figure: about plan.cpuLoadS of load at the rate measured, in whole thousands. */
-export function cpuRequestCount(plan: Pick<Plan, 'cpuLoadS' | 'cpuMinRequests' | 'cpuMaxRequests'>, rps: number): number {
+export function cpuRequestCount(
+  plan: Pick<Plan, 'cpuLoadS' | 'cpuMinRequests' | 'cpuMaxRequests'>,
+  rps: number,
+): number {
   const wanted = Math.round((rps * plan.cpuLoadS) / 1000) * 1000;
-  return Math.min(plan.cpuMaxRequests, Math.max(plan.cpuMinRequests, Number.isFinite(wanted) ? wanted : plan.cpuMinRequests));
+  return Math.min(
+    plan.cpuMaxRequests,
+    Math.max(plan.cpuMinRequests, Number.isFinite(wanted) ? wanted : plan.cpuMinRequests),
+  );
 }
 
 export interface Context {
@@ -182,11 +188,25 @@ export interface Context {
   say: (text: string) => void;
 }
 
-export async function runtimeFigures(runtime: RuntimeUnderTest, ctx: Context, peer: { wanted: boolean; result?: Peer }): Promise<RuntimeFigures> {
+export async function runtimeFigures(
+  runtime: RuntimeUnderTest,
+  ctx: Context,
+  peer: { wanted: boolean; result?: Peer },
+): Promise<RuntimeFigures> {
   const { plan, generator, say } = ctx;
   const startedAt = performance.now();
-  const figures: RuntimeFigures = { runtime: runtime.name, labels: {}, throughput: {}, pool: [], cpu: {}, makespan: [], failures: [], seconds: 0 };
-  const load = (url: string, method: 'GET' | 'POST') => (durationS: number) => generator.throughput(url, { method, durationS, connections: plan.connections });
+  const figures: RuntimeFigures = {
+    runtime: runtime.name,
+    labels: {},
+    throughput: {},
+    pool: [],
+    cpu: {},
+    makespan: [],
+    failures: [],
+    seconds: 0,
+  };
+  const load = (url: string, method: 'GET' | 'POST') => (durationS: number) =>
+    generator.throughput(url, { method, durationS, connections: plan.connections });
   const step = async (what: string, body: () => Promise<void>) => {
     say(`${runtime.name}: ${what}`);
     try {
@@ -212,38 +232,62 @@ export async function runtimeFigures(runtime: RuntimeUnderTest, ctx: Context, pe
       for (const server of [app, bare, hono]) if (server) figures.labels[server.variant] = server.label;
 
       const rounds = `${plan.rounds} × ${plan.durationS} s each after ${plan.warmUpS} s warm-up, alternating`;
-      say(`${runtime.name}: GET / (app${bare ? ', bare' : ''}${hono ? ', one-route Hono' : ''}) and POST /delay?ms=0&mode=async (${rounds})`);
-      const measures: Partial<Record<CpuKey, Measure>> = { get: load(GET(app), 'GET'), async: load(ASYNC(app), 'POST') };
+      say(
+        `${runtime.name}: GET / (app${bare ? ', bare' : ''}${hono ? ', one-route Hono' : ''}) and POST /delay?ms=0&mode=async (${rounds})`,
+      );
+      const measures: Partial<Record<CpuKey, Measure>> = {
+        get: load(GET(app), 'GET'),
+        async: load(ASYNC(app), 'POST'),
+      };
       if (bare) measures.bare = load(GET(bare), 'GET');
       if (hono) measures.hono = load(GET(hono), 'GET');
       figures.throughput = await alternate(plan, measures as Record<CpuKey, Measure>);
 
-      const targets: [CpuKey, BenchServer, string, 'GET' | 'POST'][] = [['get', app, GET(app), 'GET'], ['async', app, ASYNC(app), 'POST']];
+      const targets: [CpuKey, BenchServer, string, 'GET' | 'POST'][] = [
+        ['get', app, GET(app), 'GET'],
+        ['async', app, ASYNC(app), 'POST'],
+      ];
       if (bare) targets.push(['bare', bare, GET(bare), 'GET']);
       if (hono) targets.push(['hono', hono, GET(hono), 'GET']);
       for (const [key, server, url, method] of targets) {
         const requests = cpuRequestCount(plan, figures.throughput[key]?.rps ?? 0);
-        say(`${runtime.name}: server CPU a request, ${method} ${url.replace(server.url, '')} on ${server.label} (${requests} requests)`);
-        figures.cpu[key] = await cpuPerRequest(server.process.pid, server.serving, () => generator.fixedCount(url, { method, requests, connections: plan.connections }));
+        say(
+          `${runtime.name}: server CPU a request, ${method} ${url.replace(server.url, '')} on ${server.label} (${requests} requests)`,
+        );
+        figures.cpu[key] = await cpuPerRequest(server.process.pid, server.serving, () =>
+          generator.fixedCount(url, { method, requests, connections: plan.connections }),
+        );
       }
       await Promise.all([bare?.process.stop(), hono?.process.stop()]);
 
       if (runtime.name === 'node' && peer.wanted) peer.result = await fastApiPeer(app, ctx);
 
       if (runtime.hasPool) {
-        say(`${runtime.name}: POST /delay?ms=0, pool against async (default pool of ${DEFAULT_POOL_THREADS}, grown first; ${rounds})`);
+        say(
+          `${runtime.name}: POST /delay?ms=0, pool against async (default pool of ${DEFAULT_POOL_THREADS}, grown first; ${rounds})`,
+        );
         await growPool(app.url, DEFAULT_POOL_THREADS);
-        const { pool, async } = await alternate(plan, { pool: load(POOL(app), 'POST'), async: load(ASYNC(app), 'POST') });
+        const { pool, async } = await alternate(plan, {
+          pool: load(POOL(app), 'POST'),
+          async: load(ASYNC(app), 'POST'),
+        });
         figures.pool.push({ poolThreads: undefined, pool, async });
       }
 
       if (ctx.wrk) {
         const s = plan.scale;
-        say(`${runtime.name}: scale, wrk -t${s.threads} -c${s.connections} -d${s.durationS}s POST /delay?ms=${s.taskMs}&mode=async`);
+        say(
+          `${runtime.name}: scale, wrk -t${s.threads} -c${s.connections} -d${s.durationS}s POST /delay?ms=${s.taskMs}&mode=async`,
+        );
         figures.scale = { kind: 'wrk', result: await wrkScale(ctx.wrk, app.url, app.process.pid, s) };
       } else {
-        say(`${runtime.name}: scale, ${plan.fireManyRequests} POST /delay?ms=${plan.scale.taskMs}&mode=async fired at once (no wrk)`);
-        figures.scale = { kind: 'fire-many', result: await fireMany(app.url, plan.fireManyRequests, plan.scale.taskMs) };
+        say(
+          `${runtime.name}: scale, ${plan.fireManyRequests} POST /delay?ms=${plan.scale.taskMs}&mode=async fired at once (no wrk)`,
+        );
+        figures.scale = {
+          kind: 'fire-many',
+          result: await fireMany(app.url, plan.fireManyRequests, plan.scale.taskMs),
+        };
       }
     });
   });
@@ -253,19 +297,27 @@ export async function runtimeFigures(runtime: RuntimeUnderTest, ctx: Context, pe
       const [app] = await startAll([startVariant(runtime, 'app', { settings: { poolThreads: plan.cores } })]);
       await withServers([app], async () => {
         await growPool(app!.url, plan.cores);
-        const { pool, async } = await alternate(plan, { pool: load(POOL(app!), 'POST'), async: load(ASYNC(app!), 'POST') });
+        const { pool, async } = await alternate(plan, {
+          pool: load(POOL(app!), 'POST'),
+          async: load(ASYNC(app!), 'POST'),
+        });
         figures.pool.push({ poolThreads: plan.cores, pool, async });
       });
     });
   }
 
   if (plan.extras) {
-    const modes: { mode: Mode; workers: number }[] = (runtime.hasPool ? (['blocking', 'async', 'pool'] as Mode[]) : (['blocking', 'async'] as Mode[])).map((mode) => ({ mode, workers: 1 }));
+    const modes: { mode: Mode; workers: number }[] = (
+      runtime.hasPool ? (['blocking', 'async', 'pool'] as Mode[]) : (['blocking', 'async'] as Mode[])
+    ).map((mode) => ({ mode, workers: 1 }));
     if (runtime.hasWorkers) modes.push({ mode: 'blocking', workers: 4 });
     for (const { mode, workers } of modes) {
-      await step(`makespan of ${mode}${workers > 1 ? ` --workers ${workers}` : ''} (10 × ${plan.makespanTaskMs} ms)`, async () => {
-        figures.makespan.push(await makespan(runtime, mode, workers, plan));
-      });
+      await step(
+        `makespan of ${mode}${workers > 1 ? ` --workers ${workers}` : ''} (10 × ${plan.makespanTaskMs} ms)`,
+        async () => {
+          figures.makespan.push(await makespan(runtime, mode, workers, plan));
+        },
+      );
     }
     if (runtime.hasPool) {
       await step('memory (idle, then with the pool at full size)', async () => {
@@ -287,17 +339,23 @@ async function fastApiPeer(node: BenchServer, ctx: Context): Promise<Peer> {
   }
   try {
     const fastapi = await startFastApi(found.python);
-    return await withServers([{ variant: 'app', url: fastapi.url, process: fastapi.process, serving: undefined, label: fastapi.label }], async () => {
-      const passedOver = found.passedOver.length ? ` (passed over ${found.passedOver.join('; ')})` : '';
-      say(`fastapi: POST /delay?ms=0&mode=async, Node's app against ${fastapi.label}${passedOver}`);
-      const url = `${fastapi.url}/delay?ms=0&mode=async`;
-      const load = (target: string) => (durationS: number) => generator.throughput(target, { method: 'POST', durationS, connections: plan.connections });
-      const measured = await alternate(plan, { node: load(ASYNC(node)), fastapi: load(url) });
-      const requests = cpuRequestCount(plan, measured.fastapi.rps);
-      say(`fastapi: server CPU a request, POST /delay?ms=0 (${requests} requests)`);
-      const cpu = await cpuPerRequest(fastapi.process.pid, undefined, () => generator.fixedCount(url, { method: 'POST', requests, connections: plan.connections }));
-      return { label: `${fastapi.label}${passedOver}`, node: measured.node, fastapi: measured.fastapi, cpu };
-    });
+    return await withServers(
+      [{ variant: 'app', url: fastapi.url, process: fastapi.process, serving: undefined, label: fastapi.label }],
+      async () => {
+        const passedOver = found.passedOver.length ? ` (passed over ${found.passedOver.join('; ')})` : '';
+        say(`fastapi: POST /delay?ms=0&mode=async, Node's app against ${fastapi.label}${passedOver}`);
+        const url = `${fastapi.url}/delay?ms=0&mode=async`;
+        const load = (target: string) => (durationS: number) =>
+          generator.throughput(target, { method: 'POST', durationS, connections: plan.connections });
+        const measured = await alternate(plan, { node: load(ASYNC(node)), fastapi: load(url) });
+        const requests = cpuRequestCount(plan, measured.fastapi.rps);
+        say(`fastapi: server CPU a request, POST /delay?ms=0 (${requests} requests)`);
+        const cpu = await cpuPerRequest(fastapi.process.pid, undefined, () =>
+          generator.fixedCount(url, { method: 'POST', requests, connections: plan.connections }),
+        );
+        return { label: `${fastapi.label}${passedOver}`, node: measured.node, fastapi: measured.fastapi, cpu };
+      },
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     say(`fastapi: FAILED: ${message}`);
@@ -309,9 +367,25 @@ async function fastApiPeer(node: BenchServer, ctx: Context): Promise<Peer> {
 async function makespan(runtime: RuntimeUnderTest, mode: Mode, workers: number, plan: Plan): Promise<MakespanFigure> {
   const [server] = await startAll([startVariant(runtime, 'app', { settings: { workers } })]);
   return withServers([server], async () => {
-    const run = await fire({ url: server!.url, runtime: runtime.name, mode, work: 'sleep', workers, n: 10, ms: plan.makespanTaskMs });
+    const run = await fire({
+      url: server!.url,
+      runtime: runtime.name,
+      mode,
+      work: 'sleep',
+      workers,
+      n: 10,
+      ms: plan.makespanTaskMs,
+    });
     const s = summarise(run, plan.cores);
-    return { mode, workers, makespanMs: s.makespanMs, idealMs: s.idealMs, efficiency: s.efficiency, p99HealthMs: s.p99HealthMs, worstHealthMs: s.worstHealthMs };
+    return {
+      mode,
+      workers,
+      makespanMs: s.makespanMs,
+      idealMs: s.idealMs,
+      efficiency: s.efficiency,
+      p99HealthMs: s.p99HealthMs,
+      worstHealthMs: s.worstHealthMs,
+    };
   });
 }
 
@@ -324,7 +398,9 @@ async function memory(runtime: RuntimeUnderTest, poolThreads: number, taskMs: nu
     const idle = memoryOf(pid);
     let peak = idle;
     let running = true;
-    const tasks = Promise.all(Array.from({ length: poolThreads }, () => post(`${server!.url}/delay?mode=pool&ms=${taskMs}`))).finally(() => (running = false));
+    const tasks = Promise.all(
+      Array.from({ length: poolThreads }, () => post(`${server!.url}/delay?mode=pool&ms=${taskMs}`)),
+    ).finally(() => (running = false));
     // Sampled while the tasks run: the pool grows to its full size on demand.
     while (running) {
       const now = memoryOf(pid);

@@ -42,7 +42,9 @@ if (values.help) {
   process.exit(0);
 }
 const problem =
-  (['auto', 'wrk', 'autocannon'].includes(values.generator) ? undefined : `--generator must be auto, wrk or autocannon; got ${JSON.stringify(values.generator)}`) ??
+  (['auto', 'wrk', 'autocannon'].includes(values.generator)
+    ? undefined
+    : `--generator must be auto, wrk or autocannon; got ${JSON.stringify(values.generator)}`) ??
   runtimeChoice(values.runtime, Object.keys(RUNTIMES));
 if (problem) {
   process.stderr.write(`error: ${problem}\n`);
@@ -52,8 +54,36 @@ if (problem) {
 const cores = availableParallelism();
 const scale = { connections: 10_000, threads: 2, durationS: 8, taskMs: 1000 };
 const plan: Plan = values.quick
-  ? { quick: true, durationS: 2, rounds: 1, warmUpS: 1, connections: 50, cpuLoadS: 1, cpuMinRequests: 2_000, cpuMaxRequests: 40_000, scale, fireManyRequests: 10_000, extras: false, makespanTaskMs: 250, cores }
-  : { quick: false, durationS: 4, rounds: 3, warmUpS: 1, connections: 50, cpuLoadS: 3, cpuMinRequests: 5_000, cpuMaxRequests: 150_000, scale, fireManyRequests: 10_000, extras: true, makespanTaskMs: 1000, cores };
+  ? {
+      quick: true,
+      durationS: 2,
+      rounds: 1,
+      warmUpS: 1,
+      connections: 50,
+      cpuLoadS: 1,
+      cpuMinRequests: 2_000,
+      cpuMaxRequests: 40_000,
+      scale,
+      fireManyRequests: 10_000,
+      extras: false,
+      makespanTaskMs: 250,
+      cores,
+    }
+  : {
+      quick: false,
+      durationS: 4,
+      rounds: 3,
+      warmUpS: 1,
+      connections: 50,
+      cpuLoadS: 3,
+      cpuMinRequests: 5_000,
+      cpuMaxRequests: 150_000,
+      scale,
+      fireManyRequests: 10_000,
+      extras: true,
+      makespanTaskMs: 1000,
+      cores,
+    };
 const paint = painter(wantsColour(process.stdout, process.env));
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const startedAt = performance.now();
@@ -83,7 +113,9 @@ try {
   }`;
   say(header);
   loadAtStart = loadavg();
-  say(`Plan: ${values.quick ? 'quick' : 'full'}, ${plan.rounds} × ${plan.durationS} s a throughput, ${plan.connections} connections, ${cores} cores`);
+  say(
+    `Plan: ${values.quick ? 'quick' : 'full'}, ${plan.rounds} × ${plan.durationS} s a throughput, ${plan.connections} connections, ${cores} cores`,
+  );
   for (const [name, runtime] of Object.entries(RUNTIMES)) {
     if (values.runtime !== 'all' && values.runtime !== name) continue;
     const missing = unavailableReason(runtime);
@@ -100,7 +132,9 @@ try {
   const rows: Row[] = [
     ...generatorRows(generator, chosen.why, ceiling),
     ...figures.flatMap((f) => runtimeRows(f, ceiling, plan)),
-    ...(values.runtime === 'all' || values.runtime === 'node' ? peerRows(peer.result, ceiling, figures.find((f) => f.runtime === 'node')?.cpu.async?.usPerRequest) : []),
+    ...(values.runtime === 'all' || values.runtime === 'node'
+      ? peerRows(peer.result, ceiling, figures.find((f) => f.runtime === 'node')?.cpu.async?.usPerRequest)
+      : []),
     ...skipped,
   ];
   const took = elapsed();
@@ -108,12 +142,29 @@ try {
   // Other work on the machine takes cores from the servers and the generator: the throughputs show it,
   // the CPU figures much less.
   const load = `Machine: ${cores} cores; load average (1 min) ${machine.loadAverageAtStart[0]?.toFixed(1)} at the start, ${machine.loadAverageAtEnd[0]?.toFixed(1)} at the end.`;
-  process.stdout.write(`\n${header}\n${load}\n\n${table(['runtime', 'figure', 'value', 'target', 'detail'], rows, paint)}\n\n${values.quick ? 'Quick' : 'Full'} bench took ${took}.\n`);
+  process.stdout.write(
+    `\n${header}\n${load}\n\n${table(['runtime', 'figure', 'value', 'target', 'detail'], rows, paint)}\n\n${values.quick ? 'Quick' : 'Full'} bench took ${took}.\n`,
+  );
   const out = resolve('bench-results');
   await mkdir(out, { recursive: true });
-  const file = resolve(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${values.quick ? '-quick' : ''}.json`);
+  const file = resolve(
+    out,
+    `bench-${new Date().toISOString().replace(/[:.]/g, '-')}${values.quick ? '-quick' : ''}.json`,
+  );
   const json = `${JSON.stringify(
-    { createdAt: new Date().toISOString(), quick: values.quick, took, plan, machine, node: process.versions.node, generator: { name: generator.name, description: generator.description, why: chosen.why }, ceiling, results: figures, peer: peer.result, table: rows },
+    {
+      createdAt: new Date().toISOString(),
+      quick: values.quick,
+      took,
+      plan,
+      machine,
+      node: process.versions.node,
+      generator: { name: generator.name, description: generator.description, why: chosen.why },
+      ceiling,
+      results: figures,
+      peer: peer.result,
+      table: rows,
+    },
     null,
     2,
   )}\n`;

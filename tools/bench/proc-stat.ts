@@ -23,7 +23,10 @@ function statFields(statLine: string): string[] | undefined {
   const close = statLine.lastIndexOf(')');
   const open = statLine.indexOf('(');
   if (close < 0 || open < 0) return undefined;
-  const rest = statLine.slice(close + 2).trim().split(/\s+/);
+  const rest = statLine
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const fields = ['', statLine.slice(0, open).trim(), statLine.slice(open + 1, close), ...rest];
   if (fields.length < 18 || fields.slice(14, 18).some((f) => !/^\d+$/.test(f))) return undefined;
   return fields;

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { RuntimeFigures, Series } from './figures.ts';
 import { failureSummary, findCeiling, peerRows, runtimeRows } from './report.ts';
 
-const series = (rps: number, generatorCpuShare?: number): Series => ({ runs: [], rps, p99Ms: 5, errors: 0, non2xx: 0, generatorCpuShare });
+const series = (rps: number, generatorCpuShare?: number): Series => ({
+  runs: [],
+  rps,
+  p99Ms: 5,
+  errors: 0,
+  non2xx: 0,
+  generatorCpuShare,
+});
 
 const runtime = (name: string, t: RuntimeFigures['throughput']): RuntimeFigures => ({
   runtime: name,
@@ -37,7 +44,11 @@ describe('runtimeRows', () => {
   const ceiling = { rps: 30_000, runtime: 'node', generatorCpuShare: 1, binding: true };
 
   it('marks a ratio whose two sides both hit the ceiling unmeasurable, and its target too', () => {
-    const rows = runtimeRows(runtime('node', { get: series(28_000), bare: series(30_000), hono: series(29_000), async: series(5_000) }), ceiling, plan);
+    const rows = runtimeRows(
+      runtime('node', { get: series(28_000), bare: series(30_000), hono: series(29_000), async: series(5_000) }),
+      ceiling,
+      plan,
+    );
     const bare = row(rows, 'GET / ÷ bare server');
     expect(bare[2]).toBe('(93%)');
     expect(bare[3]).toBe('≥ 90%: unmeasurable');
@@ -50,13 +61,26 @@ describe('runtimeRows', () => {
   });
 
   it('marks nothing when the ceiling does not bind', () => {
-    const rows = runtimeRows(runtime('node', { get: series(28_000), bare: series(30_000) }), { ...ceiling, binding: false }, plan);
+    const rows = runtimeRows(
+      runtime('node', { get: series(28_000), bare: series(30_000) }),
+      { ...ceiling, binding: false },
+      plan,
+    );
     expect(row(rows, 'GET / ÷ bare server').slice(2, 4)).toEqual(['93%', '≥ 90%: pass']);
   });
 
   it('gives the ratios the CPU figures imply for CPU-bound servers', () => {
-    const cpu = (usPerRequest: number) => ({ usPerRequest, requests: 1000, cpuMs: usPerRequest, processes: ['node:1'], wrapperUsPerRequest: 0 });
-    const f = { ...runtime('node', { get: series(1000) }), cpu: { get: cpu(20), bare: cpu(10), hono: cpu(15), async: cpu(100) } };
+    const cpu = (usPerRequest: number) => ({
+      usPerRequest,
+      requests: 1000,
+      cpuMs: usPerRequest,
+      processes: ['node:1'],
+      wrapperUsPerRequest: 0,
+    });
+    const f = {
+      ...runtime('node', { get: series(1000) }),
+      cpu: { get: cpu(20), bare: cpu(10), hono: cpu(15), async: cpu(100) },
+    };
     const rows = runtimeRows(f, undefined, plan);
     const get = row(rows, 'server CPU a request, GET /: app / bare / Hono');
     expect(get[2]).toBe('20 / 10 / 15 µs');
@@ -73,7 +97,13 @@ describe('runtimeRows', () => {
 
 describe('peerRows', () => {
   it('says why FastAPI was not measured', () => {
-    expect(peerRows({ missing: 'no python3 with fastapi and uvicorn' }, undefined)[0]).toEqual(['fastapi', 'Node async ÷ FastAPI', 'not measured', '', 'no python3 with fastapi and uvicorn']);
+    expect(peerRows({ missing: 'no python3 with fastapi and uvicorn' }, undefined)[0]).toEqual([
+      'fastapi',
+      'Node async ÷ FastAPI',
+      'not measured',
+      '',
+      'no python3 with fastapi and uvicorn',
+    ]);
   });
   it('gives Node ÷ FastAPI against its target', () => {
     const rows = peerRows({ label: 'FastAPI', node: series(12_000), fastapi: series(2_000) }, undefined);
@@ -84,8 +114,10 @@ describe('peerRows', () => {
 describe('failureSummary', () => {
   it("keeps a one-line message, and joins a long one's first and last lines", () => {
     expect(failureSummary('no answer')).toBe('no answer');
-    expect(failureSummary('the server exited before it was ready; output:\nWarning: experimental\nerror: --workers needs permission\n')).toBe(
-      'the server exited before it was ready; output: … error: --workers needs permission',
-    );
+    expect(
+      failureSummary(
+        'the server exited before it was ready; output:\nWarning: experimental\nerror: --workers needs permission\n',
+      ),
+    ).toBe('the server exited before it was ready; output: … error: --workers needs permission');
   });
 });

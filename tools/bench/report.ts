@@ -10,7 +10,10 @@ import { atCeiling, describeTarget, ratioBound, TARGETS, verdict, type RatioBoun
  * server's output after "output:"), its last non-empty line, which usually says why.
  */
 export function failureSummary(message: string): string {
-  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   if (lines.length <= 1) return lines[0] ?? '';
   return `${lines[0]} … ${lines.at(-1)}`;
 }
@@ -31,11 +34,15 @@ export interface Ceiling {
 /** A generator whose CPU share is at least this was itself the bottleneck. */
 export const SATURATED_SHARE = 0.9;
 
-export function findCeiling(figures: readonly RuntimeFigures[], generator: Pick<LoadGenerator, 'name'>): Ceiling | undefined {
+export function findCeiling(
+  figures: readonly RuntimeFigures[],
+  generator: Pick<LoadGenerator, 'name'>,
+): Ceiling | undefined {
   let best: { rps: number; runtime: string; share: number | undefined } | undefined;
   for (const f of figures) {
     const bare = f.throughput.bare;
-    if (bare && (!best || bare.rps > best.rps)) best = { rps: bare.rps, runtime: f.runtime, share: bare.generatorCpuShare };
+    if (bare && (!best || bare.rps > best.rps))
+      best = { rps: bare.rps, runtime: f.runtime, share: bare.generatorCpuShare };
   }
   if (!best) return undefined;
   const binding = generator.name === 'autocannon' || (best.share !== undefined && best.share >= SATURATED_SHARE);
@@ -44,18 +51,29 @@ export function findCeiling(figures: readonly RuntimeFigures[], generator: Pick<
 
 export const rps = (n: number) => `${Math.round(n).toLocaleString('en-US')} req/s`;
 /** Whole µs from 10 up: /proc counts CPU in 10 ms ticks, so a figure is good to a few per cent at best. */
-export const us = (n: number) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US')} µs` : '–');
+export const us = (n: number) =>
+  Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US')} µs` : '–';
 const pct = (share: number | undefined) => (share === undefined ? '?' : `${Math.round(share * 100)}%`);
-const seconds = (ms: number | undefined) => (ms === undefined ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+const seconds = (ms: number | undefined) =>
+  ms === undefined ? '–' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 
 function hit(series: Series | undefined, ceiling: Ceiling | undefined): boolean {
   return !!series && !!ceiling?.binding && atCeiling(series.rps, ceiling.rps);
 }
 
-function ratioCells(a: Series, b: Series, target: Target | undefined, ceiling: Ceiling | undefined, format = formatRatio): { value: string; target: string; note: string } {
+function ratioCells(
+  a: Series,
+  b: Series,
+  target: Target | undefined,
+  ceiling: Ceiling | undefined,
+  format = formatRatio,
+): { value: string; target: string; note: string } {
   const bound: RatioBound = ratioBound(hit(a, ceiling), hit(b, ceiling));
   const ratio = a.rps / b.rps;
-  const value = bound === 'unmeasurable' ? `(${format(ratio)})` : `${bound === 'lower' ? '≥ ' : bound === 'upper' ? '≤ ' : ''}${format(ratio)}`;
+  const value =
+    bound === 'unmeasurable'
+      ? `(${format(ratio)})`
+      : `${bound === 'lower' ? '≥ ' : bound === 'upper' ? '≤ ' : ''}${format(ratio)}`;
   const note =
     bound === 'unmeasurable'
       ? `; UNMEASURABLE: both sides at the generator's ceiling`
@@ -85,13 +103,31 @@ const CPU_FIGURES: [CpuKey, string][] = [
   ['hono', 'Hono'],
 ];
 
-export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, plan: { rounds: number; durationS: number; connections: number }): Row[] {
+export function runtimeRows(
+  f: RuntimeFigures,
+  ceiling: Ceiling | undefined,
+  plan: { rounds: number; durationS: number; connections: number },
+): Row[] {
   const rows: Row[] = [];
   const r = f.runtime;
   const { get, async, bare, hono } = f.throughput;
   const measured = `median of ${plan.rounds} × ${plan.durationS} s, ${plan.connections} connections`;
-  if (get) rows.push([r, 'GET / (the app)', throughputValue(get, ceiling), '', `p99 ${formatMs(get.p99Ms ?? NaN)}; ${measured}${errorsNote(get)}`]);
-  if (async) rows.push([r, 'POST /delay?ms=0&mode=async', throughputValue(async, ceiling), '', `p99 ${formatMs(async.p99Ms ?? NaN)}${errorsNote(async)}`]);
+  if (get)
+    rows.push([
+      r,
+      'GET / (the app)',
+      throughputValue(get, ceiling),
+      '',
+      `p99 ${formatMs(get.p99Ms ?? NaN)}; ${measured}${errorsNote(get)}`,
+    ]);
+  if (async)
+    rows.push([
+      r,
+      'POST /delay?ms=0&mode=async',
+      throughputValue(async, ceiling),
+      '',
+      `p99 ${formatMs(async.p99Ms ?? NaN)}${errorsNote(async)}`,
+    ]);
   if (get && async) {
     const c = ratioCells(async, get, TARGETS.asyncOverGet, ceiling);
     rows.push([r, 'async ms=0 ÷ GET /', c.value, c.target, `${rps(async.rps)} vs ${rps(get.rps)}${c.note}`]);
@@ -99,7 +135,13 @@ export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, pla
   for (const p of f.pool) {
     const c = ratioCells(p.pool, p.async, TARGETS.poolOverAsync, ceiling);
     const threads = p.poolThreads ? `--pool-threads ${p.poolThreads}` : 'default pool';
-    rows.push([r, `pool ÷ async, ms=0 (${threads})`, c.value, p.poolThreads ? '' : c.target, `${rps(p.pool.rps)} vs ${rps(p.async.rps)}; p99 ${formatMs(p.pool.p99Ms ?? NaN)} vs ${formatMs(p.async.p99Ms ?? NaN)}${errorsNote(p.pool)}${c.note}`]);
+    rows.push([
+      r,
+      `pool ÷ async, ms=0 (${threads})`,
+      c.value,
+      p.poolThreads ? '' : c.target,
+      `${rps(p.pool.rps)} vs ${rps(p.async.rps)}; p99 ${formatMs(p.pool.p99Ms ?? NaN)} vs ${formatMs(p.async.p99Ms ?? NaN)}${errorsNote(p.pool)}${c.note}`,
+    ]);
   }
   if (!f.pool.length && get) rows.push([r, 'pool ÷ async, ms=0', '–', '', 'no pool on this runtime']);
   for (const [key, name, target] of [
@@ -109,7 +151,13 @@ export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, pla
     const other = key === 'bare' ? bare : hono;
     if (get && other) {
       const c = ratioCells(get, other, target, ceiling);
-      rows.push([r, `GET / ÷ ${name}`, c.value, c.target, `${rps(get.rps)} vs ${rps(other.rps)} (${f.labels[key] ?? key})${errorsNote(other)}${c.note}`]);
+      rows.push([
+        r,
+        `GET / ÷ ${name}`,
+        c.value,
+        c.target,
+        `${rps(get.rps)} vs ${rps(other.rps)} (${f.labels[key] ?? key})${errorsNote(other)}${c.note}`,
+      ]);
     } else if (get) rows.push([r, `GET / ÷ ${name}`, '–', '', `no ${name} for this runtime`]);
   }
   const cpu = CPU_FIGURES.filter(([key]) => f.cpu[key]);
@@ -124,19 +172,40 @@ export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, pla
     ]);
   }
   if (f.cpu.async) {
-    const asGet = f.cpu.get ? `; if CPU-bound, async ÷ GET / would be ${formatRatio(f.cpu.get.usPerRequest / f.cpu.async.usPerRequest)}` : '';
-    rows.push([r, 'server CPU a request, POST /delay?ms=0 async', us(f.cpu.async.usPerRequest), '', `${f.cpu.async.requests} requests${asGet}`]);
+    const asGet = f.cpu.get
+      ? `; if CPU-bound, async ÷ GET / would be ${formatRatio(f.cpu.get.usPerRequest / f.cpu.async.usPerRequest)}`
+      : '';
+    rows.push([
+      r,
+      'server CPU a request, POST /delay?ms=0 async',
+      us(f.cpu.async.usPerRequest),
+      '',
+      `${f.cpu.async.requests} requests${asGet}`,
+    ]);
   }
   rows.push(...scaleRows(f));
   for (const m of f.makespan) {
     const label = `${m.mode}${m.workers > 1 ? ` --workers ${m.workers}` : ''}`;
-    rows.push([r, `efficiency ${label} (10 requests)`, formatRatio(m.efficiency), '', `makespan ${formatMs(m.makespanMs)}, ideal ${formatMs(m.idealMs)}, worst /health ${formatMs(m.worstHealthMs)}`]);
-    if (m.mode === 'pool') rows.push([r, 'p99 /health during 10 pool tasks', formatMs(m.p99HealthMs), '', 'probed every 20 ms']);
+    rows.push([
+      r,
+      `efficiency ${label} (10 requests)`,
+      formatRatio(m.efficiency),
+      '',
+      `makespan ${formatMs(m.makespanMs)}, ideal ${formatMs(m.idealMs)}, worst /health ${formatMs(m.worstHealthMs)}`,
+    ]);
+    if (m.mode === 'pool')
+      rows.push([r, 'p99 /health during 10 pool tasks', formatMs(m.p99HealthMs), '', 'probed every 20 ms']);
   }
   if (f.memory) {
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
     rows.push([r, 'memory: idle server', mb(f.memory.idle.rssBytes), '', `VmRSS, ${f.memory.idle.threads} threads`]);
-    rows.push([r, `memory: pool full (${f.memory.poolThreads})`, mb(f.memory.poolFull.rssBytes), '', `VmRSS peak, ${f.memory.poolFull.threads} threads`]);
+    rows.push([
+      r,
+      `memory: pool full (${f.memory.poolThreads})`,
+      mb(f.memory.poolFull.rssBytes),
+      '',
+      `VmRSS peak, ${f.memory.poolFull.threads} threads`,
+    ]);
   }
   for (const failure of f.failures) rows.push([r, 'FAILED', '–', '', failure]);
   return rows;
@@ -149,7 +218,9 @@ export function runtimeRows(f: RuntimeFigures, ceiling: Ceiling | undefined, pla
 function cpuBoundRatios(f: RuntimeFigures): string {
   const app = f.cpu.get?.usPerRequest;
   if (app === undefined) return '';
-  const parts = (['bare', 'hono'] as const).filter((key) => f.cpu[key]).map((key) => `÷ ${key === 'bare' ? 'bare' : 'Hono'} ${formatRatio(f.cpu[key]!.usPerRequest / app)}`);
+  const parts = (['bare', 'hono'] as const)
+    .filter((key) => f.cpu[key])
+    .map((key) => `÷ ${key === 'bare' ? 'bare' : 'Hono'} ${formatRatio(f.cpu[key]!.usPerRequest / app)}`);
   return parts.length ? `; if CPU-bound, GET / would be ${parts.join(', ')}` : '';
 }
 
@@ -160,19 +231,45 @@ function scaleRows(f: RuntimeFigures): Row[] {
     const s = f.scale.result;
     const what = `scale (no wrk): ${s.requests} × async ${s.ms} ms fired at once`;
     return [
-      [r, `${what}: req/s`, rps(s.requestsPerSecond), targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')), `answered ÷ makespan ${formatMs(s.makespanMs)}; a one-shot burst, not wrk's kept-alive connections`],
-      [r, `${what}: p50 / p99`, `${seconds(s.p50Ms)} / ${seconds(s.p99Ms)}`, s.p99Ms === undefined ? '' : targetCell(s.p99Ms, TARGETS.scaleP99Ms, 'exact', seconds), `from firing to each answer; starts spread over ${formatMs(s.startSpreadMs)}, at most ${s.maxOverlap} waiting at once`],
+      [
+        r,
+        `${what}: req/s`,
+        rps(s.requestsPerSecond),
+        targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')),
+        `answered ÷ makespan ${formatMs(s.makespanMs)}; a one-shot burst, not wrk's kept-alive connections`,
+      ],
+      [
+        r,
+        `${what}: p50 / p99`,
+        `${seconds(s.p50Ms)} / ${seconds(s.p99Ms)}`,
+        s.p99Ms === undefined ? '' : targetCell(s.p99Ms, TARGETS.scaleP99Ms, 'exact', seconds),
+        `from firing to each answer; starts spread over ${formatMs(s.startSpreadMs)}, at most ${s.maxOverlap} waiting at once`,
+      ],
       [r, `${what}: errors`, String(s.errors), '', s.errorKinds.join(', ') || 'none'],
     ];
   }
   const s = f.scale.result;
   const what = `scale: ${s.connections.toLocaleString('en-US')} conns × async ${s.taskMs} ms, ${s.durationS} s`;
   const limits = `fd limit: wrk ${s.wrkFdLimit ?? '?'}, server ${s.serverFdLimit ?? '?'}`;
-  const lowLimit = [s.wrkFdLimit, s.serverFdLimit].some((l) => l !== undefined && l < s.connections) ? ' (BELOW the connections)' : '';
+  const lowLimit = [s.wrkFdLimit, s.serverFdLimit].some((l) => l !== undefined && l < s.connections)
+    ? ' (BELOW the connections)'
+    : '';
   const e = s.errors;
   return [
-    [r, `${what}: req/s`, rps(s.requestsPerSecond), targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')), `${s.requests} answered (ideal ${Math.round((s.connections * 1000) / s.taskMs).toLocaleString('en-US')} req/s); wrk -t${s.threads}, CPU ${pct(s.wrkCpuShare)} of its threads; ${limits}${lowLimit}`],
-    [r, `${what}: p50 / p99`, `${seconds(s.p50Ms)} / ${seconds(s.p99Ms)}`, s.p99Ms === undefined ? 'no answers' : targetCell(s.p99Ms, TARGETS.scaleP99Ms, 'exact', seconds), `max ${seconds(s.maxMs)}; from each request's send (wrk leaves the connect out)`],
+    [
+      r,
+      `${what}: req/s`,
+      rps(s.requestsPerSecond),
+      targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')),
+      `${s.requests} answered (ideal ${Math.round((s.connections * 1000) / s.taskMs).toLocaleString('en-US')} req/s); wrk -t${s.threads}, CPU ${pct(s.wrkCpuShare)} of its threads; ${limits}${lowLimit}`,
+    ],
+    [
+      r,
+      `${what}: p50 / p99`,
+      `${seconds(s.p50Ms)} / ${seconds(s.p99Ms)}`,
+      s.p99Ms === undefined ? 'no answers' : targetCell(s.p99Ms, TARGETS.scaleP99Ms, 'exact', seconds),
+      `max ${seconds(s.maxMs)}; from each request's send (wrk leaves the connect out)`,
+    ],
     [
       r,
       `${what}: errors`,
@@ -191,12 +288,33 @@ export function peerRows(peer: Peer | undefined, ceiling: Ceiling | undefined, n
   const times = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)}×` : '–');
   const c = ratioCells(peer.node, peer.fastapi, TARGETS.nodeOverFastApi, ceiling, times);
   const rows: Row[] = [
-    ['fastapi', 'POST /delay?ms=0 (asyncio.sleep(0))', throughputValue(peer.fastapi, ceiling), '', `p99 ${formatMs(peer.fastapi.p99Ms ?? NaN)}; ${peer.label}${errorsNote(peer.fastapi)}`],
-    ['fastapi', 'Node async ms=0 ÷ FastAPI', c.value, c.target, `${rps(peer.node.rps)} vs ${rps(peer.fastapi.rps)}${c.note}`],
+    [
+      'fastapi',
+      'POST /delay?ms=0 (asyncio.sleep(0))',
+      throughputValue(peer.fastapi, ceiling),
+      '',
+      `p99 ${formatMs(peer.fastapi.p99Ms ?? NaN)}; ${peer.label}${errorsNote(peer.fastapi)}`,
+    ],
+    [
+      'fastapi',
+      'Node async ms=0 ÷ FastAPI',
+      c.value,
+      c.target,
+      `${rps(peer.node.rps)} vs ${rps(peer.fastapi.rps)}${c.note}`,
+    ],
   ];
   if (peer.cpu) {
-    const node = nodeAsyncCpu === undefined ? '' : `; if both were CPU-bound, Node ÷ FastAPI would be ${times(peer.cpu.usPerRequest / nodeAsyncCpu)} (Node's async ${us(nodeAsyncCpu)})`;
-    rows.push(['fastapi', 'server CPU a request, POST /delay?ms=0', us(peer.cpu.usPerRequest), '', `${peer.cpu.requests} requests; ${peer.cpu.processes.join(' ')}${node}`]);
+    const node =
+      nodeAsyncCpu === undefined
+        ? ''
+        : `; if both were CPU-bound, Node ÷ FastAPI would be ${times(peer.cpu.usPerRequest / nodeAsyncCpu)} (Node's async ${us(nodeAsyncCpu)})`;
+    rows.push([
+      'fastapi',
+      'server CPU a request, POST /delay?ms=0',
+      us(peer.cpu.usPerRequest),
+      '',
+      `${peer.cpu.requests} requests; ${peer.cpu.processes.join(' ')}${node}`,
+    ]);
   }
   return rows;
 }

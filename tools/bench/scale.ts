@@ -28,7 +28,12 @@ export interface WrkScaleResult extends WrkScaleOptions, Omit<WrkResult, 'durati
 /** Room beyond one descriptor a connection: listening sockets, pipes, libraries' own files. */
 export const FD_HEADROOM = 1_000;
 
-export async function wrkScale(wrk: string, url: string, serverPid: number, options: WrkScaleOptions): Promise<WrkScaleResult> {
+export async function wrkScale(
+  wrk: string,
+  url: string,
+  serverPid: number,
+  options: WrkScaleOptions,
+): Promise<WrkScaleResult> {
   const timeoutS = options.durationS + 2;
   const run = await runWrk(wrk, {
     url: `${url}/delay?ms=${options.taskMs}&mode=async`,
@@ -87,19 +92,29 @@ export async function fireMany(url: string, count: number, ms: number): Promise<
   const firedAt = Date.now();
   const outcomes = await Promise.all(
     Array.from({ length: count }, () =>
-      request(`${url}/delay?mode=async&ms=${ms}`, { method: 'POST', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + ms) }).then(
+      request(`${url}/delay?mode=async&ms=${ms}`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + ms),
+      }).then(
         (response) => {
           if (response.status !== 200) return `HTTP ${response.status}`;
           const body = response.json as { start_time: string; end_time: string };
-          return { start: parseTimestamp(body.start_time), end: parseTimestamp(body.end_time), latencyMs: response.receivedAt - firedAt };
+          return {
+            start: parseTimestamp(body.start_time),
+            end: parseTimestamp(body.end_time),
+            latencyMs: response.receivedAt - firedAt,
+          };
         },
-        (error: Error & { code?: string }) => (error.name === 'TimeoutError' || error.code === 'ABORT_ERR' ? 'timeout' : (error.code ?? error.message)),
+        (error: Error & { code?: string }) =>
+          error.name === 'TimeoutError' || error.code === 'ABORT_ERR' ? 'timeout' : (error.code ?? error.message),
       ),
     ),
   );
   const makespanMs = Date.now() - firedAt;
   const failures = outcomes.filter((o): o is string => typeof o === 'string');
-  const intervals = outcomes.filter((o): o is { start: number; end: number; latencyMs: number } => typeof o !== 'string');
+  const intervals = outcomes.filter(
+    (o): o is { start: number; end: number; latencyMs: number } => typeof o !== 'string',
+  );
   const starts = intervals.map((i) => i.start);
   const latencies = intervals.map((i) => i.latencyMs).sort((a, b) => a - b);
   return {

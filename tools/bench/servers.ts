@@ -37,29 +37,62 @@ const DENO = 'node_modules/deno/deno';
 const BUN = 'node_modules/.bin/bun';
 
 /** The bare server and the one-route Hono app of each runtime, on `port`. */
-const OTHERS: Record<string, Partial<Record<Exclude<Variant, 'app'>, (port: number, runtime: RuntimeUnderTest) => Command>>> = {
+const OTHERS: Record<
+  string,
+  Partial<Record<Exclude<Variant, 'app'>, (port: number, runtime: RuntimeUnderTest) => Command>>
+> = {
   node: {
-    bare: (port) => ({ command: process.execPath, args: ['tools/bench/bare/node.mjs', String(port)], label: 'node:http' }),
-    hono: (port) => ({ command: process.execPath, args: ['tools/bench/bare/hono-node.mjs', String(port)], label: 'one-route Hono on @hono/node-server' }),
+    bare: (port) => ({
+      command: process.execPath,
+      args: ['tools/bench/bare/node.mjs', String(port)],
+      label: 'node:http',
+    }),
+    hono: (port) => ({
+      command: process.execPath,
+      args: ['tools/bench/bare/hono-node.mjs', String(port)],
+      label: 'one-route Hono on @hono/node-server',
+    }),
   },
   bun: {
     bare: (port) => ({ command: BUN, args: ['tools/bench/bare/bun.mjs', String(port)], label: 'Bun.serve' }),
-    hono: (port) => ({ command: BUN, args: ['tools/bench/bare/hono-bun.mjs', String(port)], label: 'one-route Hono on Bun.serve' }),
+    hono: (port) => ({
+      command: BUN,
+      args: ['tools/bench/bare/hono-bun.mjs', String(port)],
+      label: 'one-route Hono on Bun.serve',
+    }),
   },
   deno: {
-    bare: (port) => ({ command: DENO, args: ['run', '--allow-net=127.0.0.1', 'tools/bench/bare/deno.mjs', String(port)], label: 'Deno.serve' }),
-    hono: (port) => ({ command: DENO, args: ['run', '--allow-net=127.0.0.1', 'tools/bench/bare/hono-deno.mjs', String(port)], label: 'one-route Hono on Deno.serve' }),
+    bare: (port) => ({
+      command: DENO,
+      args: ['run', '--allow-net=127.0.0.1', 'tools/bench/bare/deno.mjs', String(port)],
+      label: 'Deno.serve',
+    }),
+    hono: (port) => ({
+      command: DENO,
+      args: ['run', '--allow-net=127.0.0.1', 'tools/bench/bare/hono-deno.mjs', String(port)],
+      label: 'one-route Hono on Deno.serve',
+    }),
   },
   workerd: {
     // The app's own wrangler command (headless, same flags), with another config and so another Worker.
-    bare: (port, runtime) => ({ ...wrangler(port, runtime, 'tools/bench/bare/wrangler-bare.toml'), label: 'a module Worker, no framework' }),
-    hono: (port, runtime) => ({ ...wrangler(port, runtime, 'tools/bench/bare/wrangler-hono.toml'), label: 'one-route Hono Worker' }),
+    bare: (port, runtime) => ({
+      ...wrangler(port, runtime, 'tools/bench/bare/wrangler-bare.toml'),
+      label: 'a module Worker, no framework',
+    }),
+    hono: (port, runtime) => ({
+      ...wrangler(port, runtime, 'tools/bench/bare/wrangler-hono.toml'),
+      label: 'one-route Hono Worker',
+    }),
   },
 };
 
 function wrangler(port: number, runtime: RuntimeUnderTest, config: string): Omit<Command, 'label'> {
   const { command, args, env } = runtime.command(port, { log: 'off' });
-  return { command, args: [...args.filter((arg) => !arg.startsWith('--var=')), `--config=${config}`], ...(env ? { env } : {}) };
+  return {
+    command,
+    args: [...args.filter((arg) => !arg.startsWith('--var=')), `--config=${config}`],
+    ...(env ? { env } : {}),
+  };
 }
 
 export function hasVariant(runtime: string, variant: Variant): boolean {
@@ -82,7 +115,11 @@ export interface StartBenchServer {
 }
 
 /** Benchmark servers do not log: a log line a request would be what we measure. */
-export async function startVariant(runtime: RuntimeUnderTest, variant: Variant, options: StartBenchServer = {}): Promise<BenchServer | undefined> {
+export async function startVariant(
+  runtime: RuntimeUnderTest,
+  variant: Variant,
+  options: StartBenchServer = {},
+): Promise<BenchServer | undefined> {
   const serving = SERVING[runtime.name];
   const fd = options.fdLimit ? { fdLimit: options.fdLimit } : {};
   if (variant === 'app') {
@@ -94,6 +131,12 @@ export async function startVariant(runtime: RuntimeUnderTest, variant: Variant, 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { label, ...command } = make(port, runtime);
-  const server = await startServer({ ...command, cwd: REPO_ROOT, isReady: () => answersRoot(url), readyTimeoutMs: 60_000, ...fd });
+  const server = await startServer({
+    ...command,
+    cwd: REPO_ROOT,
+    isReady: () => answersRoot(url),
+    readyTimeoutMs: 60_000,
+    ...fd,
+  });
   return { variant, url, process: server, serving, label };
 }

@@ -52,7 +52,12 @@ export function verdict(value: number, target: Target, bound: RatioBound = 'exac
 
 /** `≥ 50%`, `≤ 1.5 s`: how a target reads in the table. */
 export function describeTarget(target: Target, format: (n: number) => string): string {
-  return [target.min === undefined ? undefined : `≥ ${format(target.min)}`, target.max === undefined ? undefined : `≤ ${format(target.max)}`].filter(Boolean).join(' and ');
+  return [
+    target.min === undefined ? undefined : `≥ ${format(target.min)}`,
+    target.max === undefined ? undefined : `≤ ${format(target.max)}`,
+  ]
+    .filter(Boolean)
+    .join(' and ');
 }
 
 /** The issue's targets. */

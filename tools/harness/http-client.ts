@@ -32,7 +32,10 @@ export interface RequestOptions {
  */
 const usedConnections = new WeakSet<Socket>();
 
-export function request(url: string, { method = 'GET', body, headers = {}, signal, agent }: RequestOptions = {}): Promise<HttpResponse> {
+export function request(
+  url: string,
+  { method = 'GET', body, headers = {}, signal, agent }: RequestOptions = {},
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     let reused = false;
     const req = httpRequest(url, { method, headers, agent: agent ?? false, signal }, (res) => {
@@ -47,7 +50,14 @@ export function request(url: string, { method = 'GET', body, headers = {}, signa
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, receivedAt: Date.now(), reusedConnection: reused });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          json,
+          receivedAt: Date.now(),
+          reusedConnection: reused,
+        });
       });
     });
     req.on('socket', (socket: Socket) => {

@@ -4,14 +4,20 @@
 /** `--runtime`: one of the matrix's runtimes, or all of them. */
 export function runtimeChoice(value: string, knownRuntimes: readonly string[]): string | undefined {
   const choices = [...knownRuntimes, 'all'];
-  return choices.includes(value) ? undefined : `--runtime must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`;
+  return choices.includes(value)
+    ? undefined
+    : `--runtime must be one of ${choices.join(', ')}; got ${JSON.stringify(value)}`;
 }
 
 /**
  * `--url`: a server someone else started, so the flags that would shape a server we start
  * (`fixedByServer`) cannot apply to it. Returns the message, or undefined when the URL is fine.
  */
-export function serverUrlProblem(value: string, argv: readonly string[], fixedByServer: readonly string[]): string | undefined {
+export function serverUrlProblem(
+  value: string,
+  argv: readonly string[],
+  fixedByServer: readonly string[],
+): string | undefined {
   let url: URL;
   try {
     url = new URL(value);

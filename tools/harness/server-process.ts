@@ -27,7 +27,11 @@ export interface StartOptions {
 }
 
 /** argv that runs `command args` with RLIMIT_NOFILE raised to `limit`, or to the hard limit when that is lower. */
-export function withFdLimit(command: string, args: readonly string[], limit: number): { command: string; args: string[] } {
+export function withFdLimit(
+  command: string,
+  args: readonly string[],
+  limit: number,
+): { command: string; args: string[] } {
   const script = `ulimit -n ${Math.floor(limit)} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
   return { command: '/bin/sh', args: ['-c', script, command, ...args] };
 }
@@ -68,7 +72,10 @@ export class ServerProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
     started.add(this);
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.#onLine(line));
     createInterface({ input: this.child.stderr! }).on('line', (line) => this.#keep(line));

@@ -17,13 +17,26 @@ export interface StartProcessOptions {
   fdLimit?: number;
 }
 
-export async function startRuntime(runtime: RuntimeUnderTest, settings: ServerSettings = {}, options: StartProcessOptions = {}): Promise<StartedServer> {
+export async function startRuntime(
+  runtime: RuntimeUnderTest,
+  settings: ServerSettings = {},
+  options: StartProcessOptions = {},
+): Promise<StartedServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const { command, args, env } = runtime.command(port, settings);
   // With `--log off` there is no server_ready line to wait on: an answer from /health says it instead.
-  const isReady = settings.log === 'off' ? () => answersHealth(url) : (server: ServerProcess) => runtime.isReady(server, port);
-  const server = await startServer({ command, args, cwd: REPO_ROOT, ...(env ? { env } : {}), isReady, readyTimeoutMs: 60_000, ...options });
+  const isReady =
+    settings.log === 'off' ? () => answersHealth(url) : (server: ServerProcess) => runtime.isReady(server, port);
+  const server = await startServer({
+    command,
+    args,
+    cwd: REPO_ROOT,
+    ...(env ? { env } : {}),
+    isReady,
+    readyTimeoutMs: 60_000,
+    ...options,
+  });
   return { process: server, url, port };
 }
 

@@ -16,8 +16,16 @@ const QUERY = 'mode=all&n=4&ms=500&run=1';
 let browser: Browser | undefined;
 try {
   const server = await startRuntime(RUNTIMES.node!, { maxDelayMs: 10_000 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', deviceScaleFactor: 1 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    colorScheme: 'light',
+    deviceScaleFactor: 1,
+  });
   const url = `${server.url}/lab?${QUERY}`;
   console.log(`opening ${url}`);
   await page.goto(url);
@@ -25,7 +33,10 @@ try {
   await page.waitForFunction(
     () => {
       const { document } = globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } };
-      return document.querySelectorAll('#runs .run').length === 3 && document.querySelectorAll('#runs .run[data-state="running"]').length === 0;
+      return (
+        document.querySelectorAll('#runs .run').length === 3 &&
+        document.querySelectorAll('#runs .run[data-state="running"]').length === 0
+      );
     },
     null,
     { timeout: 60_000 },

@@ -22,7 +22,9 @@ function findExecutable(command: string, root: string): string | undefined {
   const candidates =
     isAbsolute(command) || command.includes('/')
       ? [resolve(root, command)]
-      : [join(root, 'node_modules', '.bin'), ...(process.env.PATH ?? '').split(delimiter)].filter(Boolean).map((dir) => join(dir, command));
+      : [join(root, 'node_modules', '.bin'), ...(process.env.PATH ?? '').split(delimiter)]
+          .filter(Boolean)
+          .map((dir) => join(dir, command));
   return candidates.find((path) => {
     try {
       accessSync(path, constants.X_OK);

@@ -27,7 +27,8 @@ interface InfoBody {
 
 export async function readServerShape(url: string): Promise<ServerShape> {
   const response = await request(`${url}/info`);
-  if (response.status !== 200) throw new Error(`GET ${url}/info answered ${response.status}: ${response.text.slice(0, 200)}`);
+  if (response.status !== 200)
+    throw new Error(`GET ${url}/info answered ${response.status}: ${response.text.slice(0, 200)}`);
   const info = response.json as InfoBody;
   return {
     runtime: info.runtime,
@@ -60,7 +61,18 @@ export async function fire(options: FireOptions, server?: ServerShape): Promise<
     }),
   );
   done.abort();
-  return { runtime: options.runtime, mode, work, workers: options.workers, n, ms, server: shape, firedAt, requests, health: await health };
+  return {
+    runtime: options.runtime,
+    mode,
+    work,
+    workers: options.workers,
+    n,
+    ms,
+    server: shape,
+    firedAt,
+    requests,
+    health: await health,
+  };
 }
 
 async function delayRequest(target: string, index: number): Promise<RequestRecord> {

@@ -14,8 +14,16 @@ export function formatPerWorker(perWorker: Record<string, number>): string {
   return `${counts.length} workers: ${counts.join(' ')}`;
 }
 
-export function describeRun(run: { runtime: string; mode: string; n: number; ms: number; work: string; server: { processes: number; poolThreads: number | null } }): string {
+export function describeRun(run: {
+  runtime: string;
+  mode: string;
+  n: number;
+  ms: number;
+  work: string;
+  server: { processes: number; poolThreads: number | null };
+}): string {
   const processes = `${run.server.processes} process${run.server.processes === 1 ? '' : 'es'}`;
-  const threads = run.mode === 'pool' && run.server.poolThreads !== null ? `, pool of ${run.server.poolThreads} threads` : '';
+  const threads =
+    run.mode === 'pool' && run.server.poolThreads !== null ? `, pool of ${run.server.poolThreads} threads` : '';
   return `${run.runtime} · ${run.mode} · ${run.n} × ${run.ms} ms ${run.work} · ${processes}${threads}`;
 }

@@ -37,10 +37,19 @@ try {
       if (live) process.stderr.write(`\r\x1b[K${runtime} ${mode}: ${answered}/${n} answered`);
     },
     finished: (run) => process.stdout.write(`${live ? '\r\x1b[K' : ''}\n${renderTimeline(run, paint)}\n`),
-    skipped: (skip) => process.stderr.write(`${live ? '\r\x1b[K' : ''}${paint('yellow', `${skip.runtime} ${skip.mode}: not available: ${skip.reason}`)}\n`),
+    skipped: (skip) =>
+      process.stderr.write(
+        `${live ? '\r\x1b[K' : ''}${paint('yellow', `${skip.runtime} ${skip.mode}: not available: ${skip.reason}`)}\n`,
+      ),
   });
   const summaries = report.runs.map((run) => summarise(run, report.cpuCount));
-  process.stdout.write(`\n${renderSummaryTable(report.runs.map((run, i) => ({ run, summary: summaries[i]! })), report.skipped, paint)}\n`);
+  process.stdout.write(
+    `\n${renderSummaryTable(
+      report.runs.map((run, i) => ({ run, summary: summaries[i]! })),
+      report.skipped,
+      paint,
+    )}\n`,
+  );
 
   const out = resolve(options.out);
   await mkdir(out, { recursive: true });

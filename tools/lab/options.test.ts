@@ -18,11 +18,34 @@ function errorOf(...argv: string[]): string {
 
 describe('lab options', () => {
   it('defaults to node, every mode, 10 requests of 1000 ms sleep, one process, lab-report/', () => {
-    expect(options()).toEqual({ runtimes: ['node'], modes: ['blocking', 'async', 'pool'], workers: 1, n: 10, ms: 1000, work: 'sleep', out: 'lab-report' });
+    expect(options()).toEqual({
+      runtimes: ['node'],
+      modes: ['blocking', 'async', 'pool'],
+      workers: 1,
+      n: 10,
+      ms: 1000,
+      work: 'sleep',
+      out: 'lab-report',
+    });
   });
 
   it('reads every option, -n short and --name=value forms', () => {
-    expect(options('--runtime', 'all', '--mode=pool', '--workers', '4', '-n', '20', '--ms=50', '--work', 'cpu', '--out', 'x')).toEqual({
+    expect(
+      options(
+        '--runtime',
+        'all',
+        '--mode=pool',
+        '--workers',
+        '4',
+        '-n',
+        '20',
+        '--ms=50',
+        '--work',
+        'cpu',
+        '--out',
+        'x',
+      ),
+    ).toEqual({
       runtimes: KNOWN,
       modes: ['pool'],
       workers: 4,
@@ -48,7 +71,10 @@ describe('lab options', () => {
     [['--mode', 'async', '--work', 'cpu'], workRefusal('async', 'cpu')],
     [['--url', 'localhost:3000'], '--url must use http:, got localhost:'],
     [['--url', 'nonsense'], '--url must be an absolute http URL like http://127.0.0.1:3000; got "nonsense"'],
-    [['--url', 'http://127.0.0.1:1', '--workers', '2'], '--url targets a server that is already running: --runtime, --workers cannot change it'],
+    [
+      ['--url', 'http://127.0.0.1:1', '--workers', '2'],
+      '--url targets a server that is already running: --runtime, --workers cannot change it',
+    ],
   ])('rejects %j with a message that says what to do', (argv, message) => {
     expect(errorOf(...argv)).toBe(message);
   });
@@ -62,6 +88,7 @@ describe('lab options', () => {
     const result = parseLabOptions(['--help'], KNOWN);
     expect(result.kind).toBe('help');
     const text = result.kind === 'help' ? result.text : '';
-    for (const flag of ['--runtime', '--mode', '--workers', '-n', '--ms', '--work', '--url', '--out']) expect(text).toContain(flag);
+    for (const flag of ['--runtime', '--mode', '--workers', '-n', '--ms', '--work', '--url', '--out'])
+      expect(text).toContain(flag);
   });
 });

@@ -19,7 +19,8 @@ export interface LabOptions {
   out: string;
 }
 
-export type LabOptionsResult = { kind: 'options'; options: LabOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+export type LabOptionsResult =
+  { kind: 'options'; options: LabOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
 export const LIMITS = { n: [1, 2_000], ms: [0, 60_000], workers: [1, 64] } as const;
 
@@ -52,7 +53,10 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
   if (badRuntime) return { kind: 'error', message: badRuntime };
   const modeChoices: readonly string[] = [...MODES, 'all'];
   if (!modeChoices.includes(values.mode)) {
-    return { kind: 'error', message: `--mode must be one of ${modeChoices.join(', ')}; got ${JSON.stringify(values.mode)}` };
+    return {
+      kind: 'error',
+      message: `--mode must be one of ${modeChoices.join(', ')}; got ${JSON.stringify(values.mode)}`,
+    };
   }
   if (!(WORKS as readonly string[]).includes(values.work)) {
     return { kind: 'error', message: `--work must be one of ${WORKS.join(', ')}; got ${JSON.stringify(values.work)}` };
@@ -83,7 +87,6 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
     },
   };
 }
-
 
 export function labHelpText(knownRuntimes: readonly string[]): string {
   return `Usage: npm run lab -- [options]

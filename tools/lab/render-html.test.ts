@@ -18,7 +18,16 @@ function run(runtime: string): CombinationRun {
     server: { runtime, version: '1', processes: 1, poolThreads: null, modes: ['blocking'] },
     firedAt,
     requests: [
-      { index: 0, sentAt: firedAt, receivedAt: firedAt + 105, status: 200, startTime: firedAt + 2, endTime: firedAt + 102, workerId: 7, threadId: 0 },
+      {
+        index: 0,
+        sentAt: firedAt,
+        receivedAt: firedAt + 105,
+        status: 200,
+        startTime: firedAt + 2,
+        endTime: firedAt + 102,
+        workerId: 7,
+        threadId: 0,
+      },
       { index: 1, sentAt: firedAt, receivedAt: firedAt + 30, status: 500, error: HOSTILE },
     ],
     health: [{ sentAt: firedAt + 5, latencyMs: 3, ok: true }],
@@ -26,11 +35,21 @@ function run(runtime: string): CombinationRun {
 }
 
 function reportWith(runs: CombinationRun[], skipped: LabReport['skipped'] = []): LabReport {
-  return { createdAt: '2025-01-01T00:00:00.000Z', command: 'npm run lab', cpuCount: 4, settings: { n: 2, ms: 100, work: 'sleep', workers: 1 }, runs, skipped };
+  return {
+    createdAt: '2025-01-01T00:00:00.000Z',
+    command: 'npm run lab',
+    cpuCount: 4,
+    settings: { n: 2, ms: 100, work: 'sleep', workers: 1 },
+    runs,
+    skipped,
+  };
 }
 
 function render(report: LabReport): string {
-  return renderHtml(report, report.runs.map((r) => summarise(r, report.cpuCount)));
+  return renderHtml(
+    report,
+    report.runs.map((r) => summarise(r, report.cpuCount)),
+  );
 }
 
 describe('renderHtml', () => {
@@ -68,7 +87,9 @@ describe('renderHtml', () => {
     const out = render(reportWith([run('node')], [{ runtime: 'deno', mode: 'all', reason: 'not installed' }]));
     expect(out).toContain('<style>\nbody{');
     expect(out).toContain('<div class="grid" style="--columns:1"><div class="cell"><h3>node · blocking');
-    expect(out).toContain('<h2>Not available</h2><ul id="not-available"><li>deno all: not available: not installed</li></ul>');
+    expect(out).toContain(
+      '<h2>Not available</h2><ul id="not-available"><li>deno all: not available: not installed</li></ul>',
+    );
     expect(out).toContain('<table id="summary"><thead><tr><th>runtime</th><th>mode</th>');
   });
 });

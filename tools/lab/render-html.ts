@@ -30,7 +30,8 @@ function timeline(run: CombinationRun): Markup {
   const timeline = layoutTimeline(run);
   const plot = SVG_WIDTH - LABEL_WIDTH - WHO_WIDTH;
   const x = (ms: number) => LABEL_WIDTH + (Math.max(0, ms) / timeline.spanMs) * plot;
-  const colourOf = (id: number | string | undefined) => PALETTE[Math.max(0, timeline.workers.indexOf(id ?? -1)) % PALETTE.length]!;
+  const colourOf = (id: number | string | undefined) =>
+    PALETTE[Math.max(0, timeline.workers.indexOf(id ?? -1)) % PALETTE.length]!;
   const healthY = AXIS_HEIGHT + timeline.rows.length * ROW_HEIGHT + 4;
   const height = healthY + ROW_HEIGHT + 4;
   const ticks = timeline.ticks.map(
@@ -89,7 +90,9 @@ export function renderHtml(report: LabReport, summaries: RunSummary[], jsonFileN
     // Sections one a line, as Array#join('\n') would put them.
     return html`${i === 0 ? '' : '\n'}<h2>${mode}</h2><div class="grid" style="--columns:${runtimes.length}">${cells}</div>`;
   });
-  const rows = report.runs.map((run, i) => html`<tr>${summaryRow(run, summaries[i]!).map((cell) => html`<td>${cell}</td>`)}</tr>`);
+  const rows = report.runs.map(
+    (run, i) => html`<tr>${summaryRow(run, summaries[i]!).map((cell) => html`<td>${cell}</td>`)}</tr>`,
+  );
   const skipped = report.skipped.map((s) => html`<li>${`${s.runtime} ${s.mode}`}: not available: ${s.reason}</li>`);
   const { n, ms, work, workers } = report.settings;
   return markupToString(html`<!doctype html>

@@ -36,23 +36,50 @@ export function renderTimeline(run: CombinationRun, paint: Paint, width = AXIS_W
     } else {
       bar = paint('red', `failed: ${row.error ?? 'no answer'}`.slice(0, width).padEnd(width));
     }
-    const who = row.workerId === undefined ? '' : paint(colourOf(row.workerId), `worker ${row.workerId} thread ${row.threadId ?? 0}`);
+    const who =
+      row.workerId === undefined
+        ? ''
+        : paint(colourOf(row.workerId), `worker ${row.workerId} thread ${row.threadId ?? 0}`);
     lines.push(`${label(`#${row.index}`)}▕${bar}▏ ${formatMs(row.answeredMs).padStart(7)}  ${who}`);
   }
 
   const health = Array.from({ length: width }, () => ' ');
   for (const probe of run.health) {
-    const [from, to] = barColumns(probe.sentAt - run.firedAt, probe.sentAt - run.firedAt + probe.latencyMs, timeline.spanMs, width);
+    const [from, to] = barColumns(
+      probe.sentAt - run.firedAt,
+      probe.sentAt - run.firedAt + probe.latencyMs,
+      timeline.spanMs,
+      width,
+    );
     const slow = !probe.ok || probe.latencyMs >= SLOW_HEALTH_MS;
     for (let c = from; c < to; c++) if (slow || health[c] === ' ') health[c] = slow ? '×' : '·';
   }
   const healthBar = health.map((ch) => (ch === '×' ? paint('red', ch) : paint('green', ch))).join('');
   lines.push(`${label('/health')}▕${healthBar}▏ worst ${formatMs(Math.max(0, ...run.health.map((p) => p.latencyMs)))}`);
-  lines.push(paint('dim', `${' '.repeat(9)}█ work (colour = worker)  · waiting  /health: · answered < ${SLOW_HEALTH_MS} ms, × waited`));
+  lines.push(
+    paint(
+      'dim',
+      `${' '.repeat(9)}█ work (colour = worker)  · waiting  /health: · answered < ${SLOW_HEALTH_MS} ms, × waited`,
+    ),
+  );
   return lines.join('\n');
 }
 
-export const SUMMARY_COLUMNS = ['runtime', 'mode', 'work', 'procs', 'n × ms', 'makespan', 'ideal', 'efficiency', 'p50', 'p99', 'worst /health', 'per worker', 'errors'] as const;
+export const SUMMARY_COLUMNS = [
+  'runtime',
+  'mode',
+  'work',
+  'procs',
+  'n × ms',
+  'makespan',
+  'ideal',
+  'efficiency',
+  'p50',
+  'p99',
+  'worst /health',
+  'per worker',
+  'errors',
+] as const;
 
 export function summaryRow(run: CombinationRun, summary: RunSummary): string[] {
   return [
@@ -72,15 +99,23 @@ export function summaryRow(run: CombinationRun, summary: RunSummary): string[] {
   ];
 }
 
-export function renderSummaryTable(rows: { run: CombinationRun; summary: RunSummary }[], skipped: CombinationSkipped[], paint: Paint): string {
+export function renderSummaryTable(
+  rows: { run: CombinationRun; summary: RunSummary }[],
+  skipped: CombinationSkipped[],
+  paint: Paint,
+): string {
   const body = rows.map(({ run, summary }) => summaryRow(run, summary));
-  return [table([...SUMMARY_COLUMNS], body, paint), ...skipped.map((s) => paint('yellow', `${s.runtime} ${s.mode}: not available: ${s.reason}`))].join('\n');
+  return [
+    table([...SUMMARY_COLUMNS], body, paint),
+    ...skipped.map((s) => paint('yellow', `${s.runtime} ${s.mode}: not available: ${s.reason}`)),
+  ].join('\n');
 }
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned. */
 export function table(header: string[], rows: string[][], paint: Paint): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = (cell: string) => /^[\d.–]/.test(cell);
-  const line = (cells: string[]) => cells.map((cell, i) => (numeric(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (numeric(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ');
   return [paint('bold', line(header)), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

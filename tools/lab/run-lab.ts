@@ -25,7 +25,8 @@ export async function runLab(options: LabOptions, command: string, progress: Lab
     progress.skipped(entry);
   };
   const common = { work: options.work, workers: options.workers, n: options.n, ms: options.ms };
-  const onAnswer = (runtime: string, mode: Mode) => (answered: number, n: number) => progress.answered(runtime, mode, answered, n);
+  const onAnswer = (runtime: string, mode: Mode) => (answered: number, n: number) =>
+    progress.answered(runtime, mode, answered, n);
 
   if (options.url) {
     const shape = await readServerShape(options.url);
@@ -36,7 +37,17 @@ export async function runLab(options: LabOptions, command: string, progress: Lab
         continue;
       }
       progress.step(`${shape.runtime} ${mode}: firing ${options.n} requests at ${options.url}`);
-      const run = await fire({ url: options.url, runtime: shape.runtime, mode, ...common, workers: shape.processes, onAnswer: onAnswer(shape.runtime, mode) }, shape);
+      const run = await fire(
+        {
+          url: options.url,
+          runtime: shape.runtime,
+          mode,
+          ...common,
+          workers: shape.processes,
+          onAnswer: onAnswer(shape.runtime, mode),
+        },
+        shape,
+      );
       runs.push(run);
       progress.finished(run);
     }

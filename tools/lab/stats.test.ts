@@ -8,7 +8,12 @@ describe('percentile (nearest rank)', () => {
     expect(percentile(values, 50)).toBe(3);
     expect(percentile(values, 99)).toBe(5);
     expect(percentile(values, 0)).toBe(1);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99)).toBe(99);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        99,
+      ),
+    ).toBe(99);
   });
   it('is NaN for no values', () => {
     expect(percentile([], 50)).toBeNaN();
@@ -27,9 +32,36 @@ describe('summarise', () => {
     server: { runtime: 'node', version: '20', processes: 2, poolThreads: 40, modes: ['blocking', 'async', 'pool'] },
     firedAt,
     requests: [
-      { index: 0, sentAt: firedAt, receivedAt: firedAt + 110, status: 200, startTime: firedAt + 5, endTime: firedAt + 105, workerId: 11, threadId: 0 },
-      { index: 1, sentAt: firedAt, receivedAt: firedAt + 112, status: 200, startTime: firedAt + 6, endTime: firedAt + 106, workerId: 12, threadId: 0 },
-      { index: 2, sentAt: firedAt + 1, receivedAt: firedAt + 221, status: 200, startTime: firedAt + 110, endTime: firedAt + 210, workerId: 11, threadId: 0 },
+      {
+        index: 0,
+        sentAt: firedAt,
+        receivedAt: firedAt + 110,
+        status: 200,
+        startTime: firedAt + 5,
+        endTime: firedAt + 105,
+        workerId: 11,
+        threadId: 0,
+      },
+      {
+        index: 1,
+        sentAt: firedAt,
+        receivedAt: firedAt + 112,
+        status: 200,
+        startTime: firedAt + 6,
+        endTime: firedAt + 106,
+        workerId: 12,
+        threadId: 0,
+      },
+      {
+        index: 2,
+        sentAt: firedAt + 1,
+        receivedAt: firedAt + 221,
+        status: 200,
+        startTime: firedAt + 110,
+        endTime: firedAt + 210,
+        workerId: 11,
+        threadId: 0,
+      },
     ],
     health: [
       { sentAt: firedAt, latencyMs: 3, ok: true },
@@ -46,11 +78,21 @@ describe('summarise', () => {
 
   it('reports latency percentiles, the worst /health and requests per worker', () => {
     const summary = summarise(run, 2);
-    expect(summary).toMatchObject({ p50Ms: 112, p99Ms: 220, worstHealthMs: 90, perWorker: { '11': 2, '12': 1 }, ok: 3, failed: 0 });
+    expect(summary).toMatchObject({
+      p50Ms: 112,
+      p99Ms: 220,
+      worstHealthMs: 90,
+      perWorker: { '11': 2, '12': 1 },
+      ok: 3,
+      failed: 0,
+    });
   });
 
   it('counts failed requests and leaves them out of the per-worker counts', () => {
-    const failed: CombinationRun = { ...run, requests: [...run.requests, { index: 3, sentAt: firedAt, receivedAt: firedAt + 2, status: 503, error: 'full' }] };
+    const failed: CombinationRun = {
+      ...run,
+      requests: [...run.requests, { index: 3, sentAt: firedAt, receivedAt: firedAt + 2, status: 503, error: 'full' }],
+    };
     expect(summarise(failed, 2)).toMatchObject({ ok: 3, failed: 1, perWorker: { '11': 2, '12': 1 } });
   });
 });

@@ -29,9 +29,27 @@ describe('layoutTimeline', () => {
   const run = {
     firedAt,
     requests: [
-      { index: 0, sentAt: firedAt, receivedAt: firedAt + 220, status: 200, startTime: firedAt + 110, endTime: firedAt + 210, workerId: 7, threadId: 2 },
+      {
+        index: 0,
+        sentAt: firedAt,
+        receivedAt: firedAt + 220,
+        status: 200,
+        startTime: firedAt + 110,
+        endTime: firedAt + 210,
+        workerId: 7,
+        threadId: 2,
+      },
       { index: 1, sentAt: firedAt, receivedAt: firedAt + 30, status: 503, error: 'the pool is full' },
-      { index: 2, sentAt: firedAt, receivedAt: firedAt + 105, status: 200, startTime: firedAt + 2, endTime: firedAt + 102, workerId: 8, threadId: 0 },
+      {
+        index: 2,
+        sentAt: firedAt,
+        receivedAt: firedAt + 105,
+        status: 200,
+        startTime: firedAt + 2,
+        endTime: firedAt + 102,
+        workerId: 8,
+        threadId: 0,
+      },
     ],
   } as CombinationRun;
 

@@ -37,7 +37,9 @@ export function layoutTimeline(run: CombinationRun): Timeline {
     ...(r.threadId !== undefined ? { threadId: r.threadId } : {}),
     ...(r.error !== undefined ? { error: r.error } : {}),
   }));
-  rows.sort((a, b) => (a.startMs ?? Number.POSITIVE_INFINITY) - (b.startMs ?? Number.POSITIVE_INFINITY) || a.index - b.index);
+  rows.sort(
+    (a, b) => (a.startMs ?? Number.POSITIVE_INFINITY) - (b.startMs ?? Number.POSITIVE_INFINITY) || a.index - b.index,
+  );
   const spanMs = Math.max(1, ...rows.map((r) => Math.max(r.answeredMs, r.endMs ?? 0)));
   const workers: (number | string)[] = [];
   for (const row of rows) if (row.workerId !== undefined && !workers.includes(row.workerId)) workers.push(row.workerId);

@@ -7,7 +7,12 @@ import { maxConcurrent, verdict } from './verdict.ts';
 const T = 1_000_000;
 
 /** A run whose requests did their work over [start, end) (ms after T) in the given process and thread. */
-function runOf(mode: Mode, work: [start: number, end: number, worker?: number, thread?: number][], healthMs: number[] = [], extra: RequestRecord[] = []): CombinationRun {
+function runOf(
+  mode: Mode,
+  work: [start: number, end: number, worker?: number, thread?: number][],
+  healthMs: number[] = [],
+  extra: RequestRecord[] = [],
+): CombinationRun {
   const requests: RequestRecord[] = work.map(([start, end, worker = 1, thread = 0], index) => ({
     index,
     sentAt: T,
@@ -32,48 +37,150 @@ function runOf(mode: Mode, work: [start: number, end: number, worker?: number, t
   };
 }
 
-const say = (run: CombinationRun, client?: { held: number; connections: number }) => verdict(run, summarise(run, 8), client);
+const say = (run: CombinationRun, client?: { held: number; connections: number }) =>
+  verdict(run, summarise(run, 8), client);
 
 describe('maxConcurrent', () => {
   it('counts the most intervals open at one instant; touching ends do not overlap', () => {
     expect(maxConcurrent([])).toBe(0);
-    expect(maxConcurrent([{ start: 0, end: 10 }, { start: 10, end: 20 }])).toBe(1);
-    expect(maxConcurrent([{ start: 0, end: 10 }, { start: 5, end: 20 }, { start: 6, end: 7 }, { start: 15, end: 30 }])).toBe(3);
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 10, end: 20 },
+      ]),
+    ).toBe(1);
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 5, end: 20 },
+        { start: 6, end: 7 },
+        { start: 15, end: 30 },
+      ]),
+    ).toBe(3);
   });
 });
 
 describe('verdict', () => {
   it('one process, no overlap, in blocking mode: the event loop was blocked, and /health waited', () => {
-    expect(say(runOf('blocking', [[0, 100], [100, 200], [200, 300]], [2, 180, 3]))).toBe(
-      'Each request waited for the one before it: the event loop was blocked, and /health waited up to 180 ms.',
-    );
+    expect(
+      say(
+        runOf(
+          'blocking',
+          [
+            [0, 100],
+            [100, 200],
+            [200, 300],
+          ],
+          [2, 180, 3],
+        ),
+      ),
+    ).toBe('Each request waited for the one before it: the event loop was blocked, and /health waited up to 180 ms.');
   });
 
   it('async, all overlapping: the loop stayed free, and says how fast /health answered', () => {
-    expect(say(runOf('async', [[0, 100], [1, 101], [2, 102]], [2, 3]))).toBe('All 3 requests waited side by side: the event loop stayed free, and /health answered within 3 ms.');
-    expect(say(runOf('async', [[0, 100], [1, 101]], [2, 70]))).toBe('All 2 requests waited side by side: the event loop stayed free, yet /health once waited 70 ms.');
+    expect(
+      say(
+        runOf(
+          'async',
+          [
+            [0, 100],
+            [1, 101],
+            [2, 102],
+          ],
+          [2, 3],
+        ),
+      ),
+    ).toBe('All 3 requests waited side by side: the event loop stayed free, and /health answered within 3 ms.');
+    expect(
+      say(
+        runOf(
+          'async',
+          [
+            [0, 100],
+            [1, 101],
+          ],
+          [2, 70],
+        ),
+      ),
+    ).toBe('All 2 requests waited side by side: the event loop stayed free, yet /health once waited 70 ms.');
   });
 
   it('pool: counts the threads; blocking over processes: counts the processes', () => {
-    expect(say(runOf('pool', [[0, 100, 1, 1], [1, 101, 1, 2]]))).toBe('All 2 requests ran side by side on 2 pool threads, while the event loop stayed free.');
-    expect(say(runOf('blocking', [[0, 100, 1], [1, 101, 2]]))).toBe('All 2 requests ran side by side, one in each of 2 processes.');
-    expect(say(runOf('blocking', [[0, 100, 1], [1, 101, 2], [100, 200, 1], [101, 201, 2]]))).toBe(
+    expect(
+      say(
+        runOf('pool', [
+          [0, 100, 1, 1],
+          [1, 101, 1, 2],
+        ]),
+      ),
+    ).toBe('All 2 requests ran side by side on 2 pool threads, while the event loop stayed free.');
+    expect(
+      say(
+        runOf('blocking', [
+          [0, 100, 1],
+          [1, 101, 2],
+        ]),
+      ),
+    ).toBe('All 2 requests ran side by side, one in each of 2 processes.');
+    expect(
+      say(
+        runOf('blocking', [
+          [0, 100, 1],
+          [1, 101, 2],
+          [100, 200, 1],
+          [101, 201, 2],
+        ]),
+      ),
+    ).toBe(
       'At most 2 of 4 requests ran at once: one a process, and each of the 2 processes ran its requests one after another.',
     );
   });
 
   it('names the requests a browser held back for want of a connection', () => {
-    expect(say(runOf('async', [[0, 100], [1, 101], [100, 200]], [2]), { held: 1, connections: 6 })).toBe(
+    expect(
+      say(
+        runOf(
+          'async',
+          [
+            [0, 100],
+            [1, 101],
+            [100, 200],
+          ],
+          [2],
+        ),
+        { held: 1, connections: 6 },
+      ),
+    ).toBe(
       'At most 2 of 3 requests ran at once, and /health answered within 2 ms; 1 request first waited in your browser for a free connection (it opens at most 6 to one server over HTTP/1.1).',
     );
   });
 
   it('reports failures, a single request, and a run with no answer at all', () => {
-    const failed: RequestRecord = { index: 0, sentAt: T, receivedAt: T + 5, status: 501, error: 'workerd has no worker pool' };
-    expect(say(runOf('blocking', [[0, 100], [100, 200]], [], [failed]))).toBe(
+    const failed: RequestRecord = {
+      index: 0,
+      sentAt: T,
+      receivedAt: T + 5,
+      status: 501,
+      error: 'workerd has no worker pool',
+    };
+    expect(
+      say(
+        runOf(
+          'blocking',
+          [
+            [0, 100],
+            [100, 200],
+          ],
+          [],
+          [failed],
+        ),
+      ),
+    ).toBe(
       'Each request waited for the one before it: the event loop was blocked; 1 failed: workerd has no worker pool.',
     );
     expect(say(runOf('pool', [], [], [failed]))).toBe('No request was answered: workerd has no worker pool.');
-    expect(say(runOf('async', [[0, 100]]))).toBe('One request ran for 100 ms; send more than one to see whether they wait for each other.');
+    expect(say(runOf('async', [[0, 100]]))).toBe(
+      'One request ran for 100 ms; send more than one to see whether they wait for each other.',
+    );
   });
 });

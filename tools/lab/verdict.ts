@@ -42,7 +42,11 @@ export function verdict(run: CombinationRun, summary: RunSummary, client?: Clien
   const probed = Number.isFinite(summary.worstHealthMs);
   const healthHeld = probed && summary.worstHealthMs >= SLOW_HEALTH_MS;
   const worst = formatMs(summary.worstHealthMs);
-  const freeLoop = healthHeld ? `, yet /health once waited ${worst}` : probed ? `, and /health answered within ${worst}` : '';
+  const freeLoop = healthHeld
+    ? `, yet /health once waited ${worst}`
+    : probed
+      ? `, and /health answered within ${worst}`
+      : '';
   const heldLoop = healthHeld ? `, and /health waited up to ${worst}` : '';
   const anyLoop = healthHeld ? heldLoop : probed ? `, and /health answered within ${worst}` : '';
 
@@ -50,17 +54,22 @@ export function verdict(run: CombinationRun, summary: RunSummary, client?: Clien
   if (ok === 1) {
     text = `one request ran for ${formatMs(run.ms)}; send more than one to see whether they wait for each other`;
   } else if (together === 1) {
-    if (processes > 1) text = `the requests ran one after another, though ${processes} processes served them${heldLoop}`;
-    else if (run.mode === 'pool') text = `each request waited for the one before it: the pool ran one at a time, while the event loop stayed free${freeLoop}`;
-    else if (run.mode === 'blocking') text = `each request waited for the one before it: the event loop was blocked${heldLoop}`;
+    if (processes > 1)
+      text = `the requests ran one after another, though ${processes} processes served them${heldLoop}`;
+    else if (run.mode === 'pool')
+      text = `each request waited for the one before it: the pool ran one at a time, while the event loop stayed free${freeLoop}`;
+    else if (run.mode === 'blocking')
+      text = `each request waited for the one before it: the event loop was blocked${heldLoop}`;
     else text = `the requests did not overlap: each one ended before the next began${freeLoop}`;
   } else if (together === ok) {
     if (run.mode === 'async') text = `all ${ok} requests waited side by side: the event loop stayed free${freeLoop}`;
-    else if (run.mode === 'pool') text = `all ${ok} requests ran side by side on ${threads} pool threads, while the event loop stayed free${freeLoop}`;
+    else if (run.mode === 'pool')
+      text = `all ${ok} requests ran side by side on ${threads} pool threads, while the event loop stayed free${freeLoop}`;
     else text = `all ${ok} requests ran side by side, one in each of ${processes} processes${heldLoop}`;
   } else {
     text = `at most ${together} of ${ok} requests ran at once`;
-    if (run.mode === 'blocking' && processes > 1) text += `: one a process, and each of the ${processes} processes ran its requests one after another${heldLoop}`;
+    if (run.mode === 'blocking' && processes > 1)
+      text += `: one a process, and each of the ${processes} processes ran its requests one after another${heldLoop}`;
     else if (run.mode === 'pool' && run.server.poolThreads !== null && together >= run.server.poolThreads * processes) {
       text += `: every pool thread was busy and the rest queued${anyLoop}`;
     } else text += anyLoop;

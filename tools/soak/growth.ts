@@ -73,7 +73,8 @@ export function theilSenSlope(samples: readonly MemorySample[]): number {
 }
 
 export function judgeGrowth(samples: readonly MemorySample[], limits: GrowthLimits = DEFAULT_LIMITS): GrowthVerdict {
-  if (samples.length < 2 * EDGE_SAMPLES) throw new Error(`need at least ${2 * EDGE_SAMPLES} memory samples, got ${samples.length}`);
+  if (samples.length < 2 * EDGE_SAMPLES)
+    throw new Error(`need at least ${2 * EDGE_SAMPLES} memory samples, got ${samples.length}`);
   const rss = samples.map((s) => s.rssBytes);
   const baselineBytes = median(rss.slice(0, EDGE_SAMPLES));
   const endBytes = median(rss.slice(-EDGE_SAMPLES));
@@ -84,7 +85,11 @@ export function judgeGrowth(samples: readonly MemorySample[], limits: GrowthLimi
   const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
   const verdict = { baselineBytes, endBytes, growthBytes, growthRatio, slopeBytesPerS };
   if (growthBytes > limits.hardLimitBytes) {
-    return { ...verdict, bounded: false, reason: `grew ${mib(growthBytes)}, more than the hard limit of ${mib(limits.hardLimitBytes)}` };
+    return {
+      ...verdict,
+      bounded: false,
+      reason: `grew ${mib(growthBytes)}, more than the hard limit of ${mib(limits.hardLimitBytes)}`,
+    };
   }
   if (growthBytes > bound && slopeBytesPerS > limits.maxSlopeBytesPerS) {
     return {

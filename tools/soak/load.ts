@@ -66,7 +66,12 @@ export function startLoad({ url, kinds, concurrency, timeoutMs, random = Math.ra
       const kind = pickKind(kinds, random);
       const planned = kind.make(random);
       try {
-        const status = await send(`${url}${planned.path}`, { method: planned.method, ...(planned.body === undefined ? {} : { body: planned.body }), agent, timeoutMs });
+        const status = await send(`${url}${planned.path}`, {
+          method: planned.method,
+          ...(planned.body === undefined ? {} : { body: planned.body }),
+          agent,
+          timeoutMs,
+        });
         record(tally, kind, { status });
       } catch (error) {
         record(tally, kind, { error });

@@ -28,7 +28,13 @@ const results: SoakResult[] = [];
 const unavailable: string[] = [];
 try {
   if (options.url !== undefined) {
-    results.push(await soak({ url: options.url, ...(options.pid !== undefined ? { pid: options.pid } : {}) }, options.settings, progress));
+    results.push(
+      await soak(
+        { url: options.url, ...(options.pid !== undefined ? { pid: options.pid } : {}) },
+        options.settings,
+        progress,
+      ),
+    );
   }
   for (const name of options.runtimes) {
     const runtime = RUNTIMES[name]!;
@@ -44,7 +50,10 @@ try {
   for (const line of unavailable) process.stdout.write(`${paint('yellow', line)}\n`);
   if (options.json !== undefined) {
     const file = resolve(options.json);
-    await writeFile(file, `${JSON.stringify({ createdAt: new Date().toISOString(), command: `npm run soak -- ${argv.join(' ')}`.trim(), results, unavailable }, null, 2)}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify({ createdAt: new Date().toISOString(), command: `npm run soak -- ${argv.join(' ')}`.trim(), results, unavailable }, null, 2)}\n`,
+    );
     process.stdout.write(`\nResults: ${file}\n`);
   }
   if (results.length === 0 || results.some((result) => result.failures.length > 0)) process.exitCode = 1;

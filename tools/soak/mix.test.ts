@@ -27,7 +27,10 @@ describe('the request mix', () => {
   it('keeps the valid work short: async ≤ 50 ms, pool ≤ 20 ms, blocking ≤ 5 ms', () => {
     for (const r of [0, 0.5, 0.999_999]) {
       expect(kind('delay async').make(() => r).path).toMatch(/^\/delay\?mode=async&ms=([0-9]|[1-4][0-9]|50)$/);
-      expect(JSON.parse(kind('delay pool').make(() => r).body!)).toMatchObject({ mode: 'pool', ms: expect.any(Number) });
+      expect(JSON.parse(kind('delay pool').make(() => r).body!)).toMatchObject({
+        mode: 'pool',
+        ms: expect.any(Number),
+      });
       expect(Number(/ms=(\d+)/.exec(kind('delay blocking').make(() => r).path)![1])).toBeLessThanOrEqual(5);
     }
   });

@@ -26,7 +26,12 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
   { name: 'GET /health', weight: 10, expected: 200, make: () => ({ method: 'GET', path: '/health' }) },
   { name: 'GET /info', weight: 5, expected: 200, make: () => ({ method: 'GET', path: '/info' }) },
   // A timer: the loop stays free, so short waits here are the bulk of the concurrency.
-  { name: 'delay async', weight: 25, expected: 200, make: (r) => ({ method: 'POST', path: `/delay?mode=async&ms=${between(r, 0, 50)}` }) },
+  {
+    name: 'delay async',
+    weight: 25,
+    expected: 200,
+    make: (r) => ({ method: 'POST', path: `/delay?mode=async&ms=${between(r, 0, 50)}` }),
+  },
   // Parameters in a JSON body this time, so the body parser is soaked too.
   {
     name: 'delay pool',
@@ -36,15 +41,28 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
     make: (r) => ({ method: 'POST', path: '/delay', body: JSON.stringify({ mode: 'pool', ms: between(r, 0, 20) }) }),
   },
   // Blocking holds the event loop: tiny waits only, or every other kind would queue behind them.
-  { name: 'delay blocking', weight: 10, expected: 200, make: (r) => ({ method: 'POST', path: `/delay?mode=blocking&ms=${between(r, 0, 5)}` }) },
+  {
+    name: 'delay blocking',
+    weight: 10,
+    expected: 200,
+    make: (r) => ({ method: 'POST', path: `/delay?mode=blocking&ms=${between(r, 0, 5)}` }),
+  },
   {
     name: 'invalid ms',
     weight: 5,
     expected: 400,
-    make: (r) => ({ method: 'POST', path: `/delay?mode=async&ms=${['-1', 'abc', '1.5', '99999999'][between(r, 0, 3)]}` }),
+    make: (r) => ({
+      method: 'POST',
+      path: `/delay?mode=async&ms=${['-1', 'abc', '1.5', '99999999'][between(r, 0, 3)]}`,
+    }),
   },
   { name: 'unknown mode', weight: 4, expected: 400, make: () => ({ method: 'POST', path: '/delay?mode=warp&ms=1' }) },
-  { name: 'not found', weight: 6, expected: 404, make: (r) => ({ method: 'GET', path: `/no-such-route/${between(r, 0, 999)}` }) },
+  {
+    name: 'not found',
+    weight: 6,
+    expected: 404,
+    make: (r) => ({ method: 'GET', path: `/no-such-route/${between(r, 0, 999)}` }),
+  },
 ];
 
 /** The kinds this server can be asked for. */

@@ -19,19 +19,52 @@ describe('soak options', () => {
   it('defaults to node, 5 s warm-up and 60 s of 16 clients, a sample a second, no JSON', () => {
     expect(options()).toEqual({
       runtimes: ['node'],
-      settings: { durationS: 60, warmupS: 5, concurrency: 16, workers: 1, poolThreads: 2, sampleEveryS: 1, requestTimeoutMs: 10_000 },
+      settings: {
+        durationS: 60,
+        warmupS: 5,
+        concurrency: 16,
+        workers: 1,
+        poolThreads: 2,
+        sampleEveryS: 1,
+        requestTimeoutMs: 10_000,
+      },
     });
   });
 
   it('reads every option; all is every runtime; a short soak samples ten times', () => {
-    const parsed = options('--runtime', 'all', '--duration=5', '--warmup', '1', '-c', '4', '--workers', '2', '--pool-threads', '8', '--json', 'out.json');
+    const parsed = options(
+      '--runtime',
+      'all',
+      '--duration=5',
+      '--warmup',
+      '1',
+      '-c',
+      '4',
+      '--workers',
+      '2',
+      '--pool-threads',
+      '8',
+      '--json',
+      'out.json',
+    );
     expect(parsed.runtimes).toEqual(KNOWN);
-    expect(parsed.settings).toMatchObject({ durationS: 5, warmupS: 1, concurrency: 4, workers: 2, poolThreads: 8, sampleEveryS: 0.5 });
+    expect(parsed.settings).toMatchObject({
+      durationS: 5,
+      warmupS: 1,
+      concurrency: 4,
+      workers: 2,
+      poolThreads: 8,
+      sampleEveryS: 0.5,
+    });
     expect(parsed.json).toBe('out.json');
   });
 
   it('takes a running server by --url, with its --pid to measure memory', () => {
-    expect(options('--url', 'http://127.0.0.1:3000/', '--pid', '1234')).toMatchObject({ runtimes: [], url: 'http://127.0.0.1:3000', pid: 1234 });
+    expect(options('--url', 'http://127.0.0.1:3000/', '--pid', '1234')).toMatchObject({
+      runtimes: [],
+      url: 'http://127.0.0.1:3000',
+      pid: 1234,
+    });
     expect(options('--url', 'http://127.0.0.1:3000')).not.toHaveProperty('pid');
   });
 

@@ -13,9 +13,16 @@ export interface SoakOptions {
   json?: string;
 }
 
-export type SoakOptionsResult = { kind: 'options'; options: SoakOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
+export type SoakOptionsResult =
+  { kind: 'options'; options: SoakOptions } | { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
-export const LIMITS = { duration: [1, 86_400], warmup: [0, 600], concurrency: [1, 1_000], workers: [1, 64], poolThreads: [1, 1024] } as const;
+export const LIMITS = {
+  duration: [1, 86_400],
+  warmup: [0, 600],
+  concurrency: [1, 1_000],
+  workers: [1, 64],
+  poolThreads: [1, 1024],
+} as const;
 
 /** Samples a second, but at least ten over a short soak: the growth verdict needs six. */
 export const sampleInterval = (durationS: number) => Math.min(1, durationS / 10);
@@ -53,7 +60,8 @@ export function parseSoakOptions(argv: readonly string[], knownRuntimes: readonl
   const workers = wholeNumber('--workers', values.workers, LIMITS.workers);
   const poolThreads = wholeNumber('--pool-threads', values['pool-threads'], LIMITS.poolThreads);
   const pid = values.pid === undefined ? undefined : wholeNumber('--pid', values.pid, [1, 2 ** 22]);
-  for (const result of [duration, warmup, concurrency, workers, poolThreads, pid]) if (typeof result === 'string') return { kind: 'error', message: result };
+  for (const result of [duration, warmup, concurrency, workers, poolThreads, pid])
+    if (typeof result === 'string') return { kind: 'error', message: result };
   if (values.json === '') return { kind: 'error', message: '--json needs a file name' };
 
   let url: string | undefined;
@@ -85,7 +93,6 @@ export function parseSoakOptions(argv: readonly string[], knownRuntimes: readonl
     },
   };
 }
-
 
 export function soakHelpText(knownRuntimes: readonly string[]): string {
   return `Usage: npm run soak -- [options]

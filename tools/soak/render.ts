@@ -5,7 +5,19 @@ import type { SoakResult } from './run-soak.ts';
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-export const SOAK_COLUMNS = ['runtime', 'load', 'clients', 'requests', 'req/s', 'errors', '503', 'RSS baseline → end', 'growth', 'slope', 'result'] as const;
+export const SOAK_COLUMNS = [
+  'runtime',
+  'load',
+  'clients',
+  'requests',
+  'req/s',
+  'errors',
+  '503',
+  'RSS baseline → end',
+  'growth',
+  'slope',
+  'result',
+] as const;
 
 export function soakRow(result: SoakResult): string[] {
   const { settings, tally, memory } = result;
@@ -19,7 +31,9 @@ export function soakRow(result: SoakResult): string[] {
     String(tally.errorCount),
     `${tally.overloaded}${result.overloadedIsError ? '' : ' (allowed)'}`,
     measured ? `${mib(measured.baselineBytes)} → ${mib(measured.endBytes)}` : 'not measured',
-    measured ? `${measured.growthBytes >= 0 ? '+' : ''}${mib(measured.growthBytes)} (${Math.round(measured.growthRatio * 100)}%)` : '–',
+    measured
+      ? `${measured.growthBytes >= 0 ? '+' : ''}${mib(measured.growthBytes)} (${Math.round(measured.growthRatio * 100)}%)`
+      : '–',
     measured ? `${(measured.slopeBytesPerS / 1024).toFixed(0)} KiB/s` : '–',
     result.failures.length ? 'FAIL' : 'pass',
   ];
@@ -28,7 +42,8 @@ export function soakRow(result: SoakResult): string[] {
 export function renderSoakSummary(results: readonly SoakResult[], paint: Paint): string {
   const lines = [table([...SOAK_COLUMNS], results.map(soakRow), paint)];
   for (const result of results) {
-    if ('skipped' in result.memory) lines.push(paint('yellow', `${result.target}: memory not measured: ${result.memory.skipped}`));
+    if ('skipped' in result.memory)
+      lines.push(paint('yellow', `${result.target}: memory not measured: ${result.memory.skipped}`));
     else lines.push(`${result.target}: memory ${result.memory.verdict.reason}`);
     for (const failure of result.failures) lines.push(paint('red', `${result.target}: ${failure}`));
   }

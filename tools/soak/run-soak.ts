@@ -64,7 +64,11 @@ export const DEFAULT_SETTINGS: SoakSettings = {
 
 const seconds = (s: number) => new Promise((resolve) => setTimeout(resolve, s * 1000));
 
-export async function soak(target: SoakTarget, settings: SoakSettings, progress: (text: string) => void = () => {}): Promise<SoakResult> {
+export async function soak(
+  target: SoakTarget,
+  settings: SoakSettings,
+  progress: (text: string) => void = () => {},
+): Promise<SoakResult> {
   let server: ServerProcess | undefined;
   let url: string;
   let pid: number | undefined;
@@ -96,7 +100,12 @@ export async function soak(target: SoakTarget, settings: SoakSettings, progress:
   }
 
   try {
-    const load = startLoad({ url, kinds: mixFor(hasPool), concurrency: settings.concurrency, timeoutMs: settings.requestTimeoutMs });
+    const load = startLoad({
+      url,
+      kinds: mixFor(hasPool),
+      concurrency: settings.concurrency,
+      timeoutMs: settings.requestTimeoutMs,
+    });
     const startedAt = performance.now();
     const samples: MemorySample[] = [];
     try {
@@ -104,7 +113,8 @@ export async function soak(target: SoakTarget, settings: SoakSettings, progress:
       await seconds(settings.warmupS);
       const baselineAt = performance.now();
       const sample = () => {
-        if (pid !== undefined) samples.push({ atS: (performance.now() - baselineAt) / 1000, rssBytes: memoryOf(pid).rssBytes });
+        if (pid !== undefined)
+          samples.push({ atS: (performance.now() - baselineAt) / 1000, rssBytes: memoryOf(pid).rssBytes });
       };
       sample();
       const steps = Math.max(1, Math.round(settings.durationS / settings.sampleEveryS));
@@ -113,7 +123,13 @@ export async function soak(target: SoakTarget, settings: SoakSettings, progress:
         await seconds((baselineAt + (i * settings.durationS * 1000) / steps - performance.now()) / 1000);
         sample();
         // A line every 10 s is enough to see that it runs.
-        if (i === steps || Math.floor((i * settings.durationS) / steps / 10) > Math.floor(((i - 1) * settings.durationS) / steps / 10)) progress(`${Math.round((performance.now() - baselineAt) / 1000)}/${settings.durationS} s: ${load.tally.requests} requests, ${load.tally.errorCount} errors`);
+        if (
+          i === steps ||
+          Math.floor((i * settings.durationS) / steps / 10) > Math.floor(((i - 1) * settings.durationS) / steps / 10)
+        )
+          progress(
+            `${Math.round((performance.now() - baselineAt) / 1000)}/${settings.durationS} s: ${load.tally.requests} requests, ${load.tally.errorCount} errors`,
+          );
       }
     } finally {
       await load.stop();
@@ -122,8 +138,14 @@ export async function soak(target: SoakTarget, settings: SoakSettings, progress:
     const { tally } = load;
     const overloadedIsError = server !== undefined;
     const failures: string[] = [];
-    if (tally.errorCount > 0) failures.push(`${tally.errorCount} errors: ${Object.entries(tally.errors).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
-    if (overloadedIsError && tally.overloaded > 0) failures.push(`${tally.overloaded} answers 503 overloaded from a server configured not to shed`);
+    if (tally.errorCount > 0)
+      failures.push(
+        `${tally.errorCount} errors: ${Object.entries(tally.errors)
+          .map(([k, n]) => `${k} ×${n}`)
+          .join(', ')}`,
+      );
+    if (overloadedIsError && tally.overloaded > 0)
+      failures.push(`${tally.overloaded} answers 503 overloaded from a server configured not to shed`);
     if (server && !server.isRunning) failures.push(`the server exited during the soak; output:\n${server.tail()}`);
     let memory: SoakResult['memory'];
     if (pid === undefined) memory = { skipped: 'a server given by --url without --pid: its memory is not measured' };

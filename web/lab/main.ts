@@ -3,7 +3,15 @@
 import type { Mode, Work } from '../../src/runtime.ts';
 import { ClockOffset, now } from './clock.ts';
 import { runMode, type LiveRun } from './run.ts';
-import { DEFAULTS, MAX_N, modesOf, parseSettings, settingsQuery, type LabSettings, type ModeChoice } from './settings.ts';
+import {
+  DEFAULTS,
+  MAX_N,
+  modesOf,
+  parseSettings,
+  settingsQuery,
+  type LabSettings,
+  type ModeChoice,
+} from './settings.ts';
 import { outcomeOf, renderSummary, type ServerInfo } from './summary.ts';
 import { createPanel, shortId, unavailablePanel, type Panel } from './view.ts';
 
@@ -42,14 +50,22 @@ function connections(): number {
 function readForm(submitter: HTMLElement | null): LabSettings {
   const data = new FormData(form);
   const mode = (submitter?.id === 'run-all' ? 'all' : String(data.get('mode') ?? DEFAULTS.mode)) as ModeChoice;
-  const query = new URLSearchParams({ mode, work: String(data.get('work') ?? 'sleep'), n: nInput.value, ms: msInput.value, health: healthInput.checked ? 'on' : 'off' });
+  const query = new URLSearchParams({
+    mode,
+    work: String(data.get('work') ?? 'sleep'),
+    n: nInput.value,
+    ms: msInput.value,
+    health: healthInput.checked ? 'on' : 'off',
+  });
   return parseSettings(query.toString(), info?.max_delay_ms ?? Number.MAX_SAFE_INTEGER).settings;
 }
 
 function showSettings(settings: LabSettings): void {
   const single = settings.mode === 'all' ? undefined : settings.mode;
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name=mode]')) input.checked = input.value === (single ?? DEFAULTS.mode);
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name=work]')) input.checked = input.value === settings.work;
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[name=mode]'))
+    input.checked = input.value === (single ?? DEFAULTS.mode);
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[name=work]'))
+    input.checked = input.value === settings.work;
   nInput.value = String(settings.n);
   msInput.value = String(settings.ms);
   healthInput.checked = settings.health;
@@ -72,7 +88,8 @@ function updateChoices(): void {
 
 function describeServer(server: ServerInfo): string {
   const count = server.processes.count;
-  const processes = count === null ? 'isolates as the platform decides' : `${count} ${count === 1 ? 'process' : 'processes'}`;
+  const processes =
+    count === null ? 'isolates as the platform decides' : `${count} ${count === 1 ? 'process' : 'processes'}`;
   return `${server.runtime} ${server.version} · ${processes} (${server.processes.balancing}) · this answer from ${shortId(server.worker_id)} · modes ${server.modes.join(', ')} · at most ${server.max_delay_ms} ms a request`;
 }
 

@@ -99,7 +99,19 @@ export async function runMode(options: RunOptions): Promise<LiveRun> {
   const stream: StreamState = { state: 'connecting', workerIds: [], ticks: [], heartbeatMs: 100, started: 0 };
   // The event stream and the /health probes hold one connection each while the requests run.
   const slots = Math.max(1, options.connections - 1 - (probing ? 1 : 0));
-  const run: LiveRun = { mode, work, n, ms, probing, slots, firedAt: now(), requests: [], probes: [], stream, done: false };
+  const run: LiveRun = {
+    mode,
+    work,
+    n,
+    ms,
+    probing,
+    slots,
+    firedAt: now(),
+    requests: [],
+    probes: [],
+    stream,
+    done: false,
+  };
   const byId = new Map<string, LiveRequest>();
   const onChange = (): void => options.onChange(run);
 
@@ -119,7 +131,8 @@ export async function runMode(options: RunOptions): Promise<LiveRun> {
   const query = new URLSearchParams({ mode, ms: String(ms), work }).toString();
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < run.requests.length && !signal.aborted) await send(run.requests[next++]!, query, signal, clock, onChange);
+    while (next < run.requests.length && !signal.aborted)
+      await send(run.requests[next++]!, query, signal, clock, onChange);
   };
   await Promise.all(Array.from({ length: Math.min(slots, n) }, worker));
   stopProbes.abort();
@@ -131,12 +144,23 @@ export async function runMode(options: RunOptions): Promise<LiveRun> {
   return run;
 }
 
-async function send(request: LiveRequest, query: string, signal: AbortSignal, clock: ClockOffset, onChange: () => void): Promise<void> {
+async function send(
+  request: LiveRequest,
+  query: string,
+  signal: AbortSignal,
+  clock: ClockOffset,
+  onChange: () => void,
+): Promise<void> {
   request.sentAt = now();
   onChange();
   try {
     // The fragment never leaves the browser; it names the request's resource-timing entry.
-    const response = await fetch(`/delay?${query}#${request.id}`, { method: 'POST', headers: { 'x-lab-id': request.id }, cache: 'no-store', signal });
+    const response = await fetch(`/delay?${query}#${request.id}`, {
+      method: 'POST',
+      headers: { 'x-lab-id': request.id },
+      cache: 'no-store',
+      signal,
+    });
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     request.receivedAt = now();
     request.status = response.status;
@@ -196,7 +220,13 @@ interface WireEvent {
   worker_id?: string | number;
 }
 
-function openStream(run: LiveRun, budgetMs: number, clock: ClockOffset, byId: Map<string, LiveRequest>, onChange: () => void): { ready: Promise<void>; close: () => void } {
+function openStream(
+  run: LiveRun,
+  budgetMs: number,
+  clock: ClockOffset,
+  byId: Map<string, LiveRequest>,
+  onChange: () => void,
+): { ready: Promise<void>; close: () => void } {
   const { stream } = run;
   if (typeof EventSource === 'undefined') {
     stream.state = 'failed';
@@ -272,11 +302,15 @@ function openStream(run: LiveRun, budgetMs: number, clock: ClockOffset, byId: Ma
 async function readResourceTimings(run: LiveRun): Promise<void> {
   const wanted = run.requests.filter((r) => r.sentAt !== undefined);
   const find = (request: LiveRequest): PerformanceResourceTiming | undefined =>
-    performance.getEntriesByName(new URL(`/delay?${new URLSearchParams({ mode: run.mode, ms: String(run.ms), work: run.work })}#${request.id}`, location.href).href)[0] as
-      | PerformanceResourceTiming
-      | undefined;
+    performance.getEntriesByName(
+      new URL(
+        `/delay?${new URLSearchParams({ mode: run.mode, ms: String(run.ms), work: run.work })}#${request.id}`,
+        location.href,
+      ).href,
+    )[0] as PerformanceResourceTiming | undefined;
   // Entries are added a little after each answer: wait a few frames for the last ones.
-  for (let frame = 0; frame < 30 && wanted.some((r) => !find(r)); frame++) await new Promise((resolve) => requestAnimationFrame(resolve));
+  for (let frame = 0; frame < 30 && wanted.some((r) => !find(r)); frame++)
+    await new Promise((resolve) => requestAnimationFrame(resolve));
   for (const request of wanted) {
     const entry = find(request);
     if (!entry || entry.requestStart <= 0) continue;
@@ -288,7 +322,9 @@ async function readResourceTimings(run: LiveRun): Promise<void> {
 
 /** Requests whose work_started came over the stream while their work still ran: bars that turned solid live. */
 export function startedLive(run: LiveRun, clock: ClockOffset): number {
-  return run.requests.filter((r) => r.eventSeenAt !== undefined && r.endTime !== undefined && r.eventSeenAt < clock.toPage(r.endTime)).length;
+  return run.requests.filter(
+    (r) => r.eventSeenAt !== undefined && r.endTime !== undefined && r.eventSeenAt < clock.toPage(r.endTime),
+  ).length;
 }
 
 /** Requests the browser (or the page, for the browser's sake) held back for longer than HELD_MS. */

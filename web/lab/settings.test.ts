@@ -13,7 +13,9 @@ describe('the live lab settings in the query string', () => {
     const { settings, problems } = parseSettings('?mode=turbo&n=500&ms=-1&work=dance&health=maybe', 5_000);
     expect(settings).toEqual({ ...DEFAULTS });
     expect(problems).toHaveLength(5);
-    expect(problems.join(' ')).toMatch(/mode=turbo.*work=dance.*n=500.*from 1 to 100.*ms=-1.*from 0 to 5000.*health=maybe/);
+    expect(problems.join(' ')).toMatch(
+      /mode=turbo.*work=dance.*n=500.*from 1 to 100.*ms=-1.*from 0 to 5000.*health=maybe/,
+    );
   });
 
   it('keeps ms within the server max_delay_ms, default included', () => {

@@ -38,7 +38,13 @@ export function toCombinationRun(run: LiveRun, info: ServerInfo, clock: ClockOff
     workers: processes,
     n: run.n,
     ms: run.ms,
-    server: { runtime: info.runtime, version: info.version, processes, poolThreads: info.pool?.max_threads ?? null, modes: info.modes },
+    server: {
+      runtime: info.runtime,
+      version: info.version,
+      processes,
+      poolThreads: info.pool?.max_threads ?? null,
+      modes: info.modes,
+    },
     firedAt: run.firedAt,
     requests: run.requests.map((r) => ({
       index: r.index,
@@ -52,7 +58,9 @@ export function toCombinationRun(run: LiveRun, info: ServerInfo, clock: ClockOff
       ...(r.threadId !== undefined ? { threadId: r.threadId } : {}),
       ...(r.error !== undefined ? { error: r.error } : {}),
     })),
-    health: run.probes.filter((p) => p.latencyMs !== undefined).map((p) => ({ sentAt: p.sentAt, latencyMs: p.latencyMs!, ok: p.ok === true })),
+    health: run.probes
+      .filter((p) => p.latencyMs !== undefined)
+      .map((p) => ({ sentAt: p.sentAt, latencyMs: p.latencyMs!, ok: p.ok === true })),
   };
 }
 
@@ -67,18 +75,25 @@ export function outcomeOf(run: LiveRun, info: ServerInfo, clock: ClockOffset, co
     summary.efficiency = efficiency(clientIdealMs, summary.makespanMs);
   }
   const held = heldRequests(run);
-  const sentence = verdict(combination, summary, held > 0 ? { held, connections: run.slots + 1 + (run.probing ? 1 : 0) } : undefined);
+  const sentence = verdict(
+    combination,
+    summary,
+    held > 0 ? { held, connections: run.slots + 1 + (run.probing ? 1 : 0) } : undefined,
+  );
   return { summary, sentence, clientBound };
 }
 
 /** What the event stream showed of this run, in words. */
 export function streamNote(run: LiveRun, clock: ClockOffset, answered: number): string {
   const { stream } = run;
-  if (stream.state === 'failed') return `Event stream: none (${stream.error ?? 'unavailable'}); bars turned solid when answers came.`;
+  if (stream.state === 'failed')
+    return `Event stream: none (${stream.error ?? 'unavailable'}); bars turned solid when answers came.`;
   const live = startedLive(run, clock);
   const late = stream.started - live;
   const unseen = answered - stream.started;
-  const parts = [`Event stream from ${stream.workerIds.map(shortId).join(', ')}: ${live} of ${run.n} bars turned solid while their work ran`];
+  const parts = [
+    `Event stream from ${stream.workerIds.map(shortId).join(', ')}: ${live} of ${run.n} bars turned solid while their work ran`,
+  ];
   if (late > 0) {
     parts.push(
       run.mode === 'pool'
@@ -90,9 +105,17 @@ export function streamNote(run: LiveRun, clock: ClockOffset, answered: number): 
   return `${parts.join('; ')}.`;
 }
 
-export function renderSummary(container: HTMLElement, run: LiveRun, info: ServerInfo, outcome: Outcome, clock: ClockOffset): void {
+export function renderSummary(
+  container: HTMLElement,
+  run: LiveRun,
+  info: ServerInfo,
+  outcome: Outcome,
+  clock: ClockOffset,
+): void {
   const { summary, sentence, clientBound } = outcome;
-  const pair = (term: string, value: string | Node, title = ''): HTMLElement[] => [el('div', {}, el('dt', { title }, term), el('dd', {}, value))];
+  const pair = (term: string, value: string | Node, title = ''): HTMLElement[] => [
+    el('div', {}, el('dt', { title }, term), el('dd', {}, value)),
+  ];
   const perProcess = el(
     'span',
     {},
@@ -106,7 +129,11 @@ export function renderSummary(container: HTMLElement, run: LiveRun, info: Server
     'dl',
     {},
     ...pair('makespan', formatMs(summary.makespanMs), 'from the first request sent to the last answer'),
-    ...pair('ideal', `${formatMs(summary.idealMs)}${clientBound ? ` (${run.slots} at once in a browser)` : ''}`, 'the makespan with perfect scheduling'),
+    ...pair(
+      'ideal',
+      `${formatMs(summary.idealMs)}${clientBound ? ` (${run.slots} at once in a browser)` : ''}`,
+      'the makespan with perfect scheduling',
+    ),
     ...pair('efficiency', formatRatio(summary.efficiency), 'ideal ÷ makespan'),
     ...pair('p50', formatMs(summary.p50Ms), 'median time from a request going out to its answer'),
     ...pair('p99', formatMs(summary.p99Ms)),
@@ -120,7 +147,11 @@ export function renderSummary(container: HTMLElement, run: LiveRun, info: Server
     const used = Object.keys(summary.perWorker).length;
     const unit = count === null ? 'isolate' : 'process';
     notes.push(
-      el('p', { class: 'spread' }, `Spread: ${used} ${used === 1 ? unit : `${unit}${unit === 'process' ? 'es' : 's'}`}${count ? ` of ${count}` : ''} answered (${Object.values(summary.perWorker).join(' / ')}). Balancing: ${info.processes.balancing}.`),
+      el(
+        'p',
+        { class: 'spread' },
+        `Spread: ${used} ${used === 1 ? unit : `${unit}${unit === 'process' ? 'es' : 's'}`}${count ? ` of ${count}` : ''} answered (${Object.values(summary.perWorker).join(' / ')}). Balancing: ${info.processes.balancing}.`,
+      ),
     );
   }
   notes.push(el('p', { class: 'stream-note' }, streamNote(run, clock, summary.ok)));

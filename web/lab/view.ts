@@ -33,7 +33,11 @@ export function shortId(workerId: string | number): string {
   return text.length > 10 ? text.slice(0, 8) : text;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   element.append(...children);
@@ -75,13 +79,46 @@ export function createPanel(title: string, mode: string, n: number, clock: Clock
   const lanes = el(
     'ul',
     { class: 'lanes' },
-    el('li', { class: 'lane health', title: `GET /health probes, one at a time: a mark when each was sent, coloured by how long it waited` }, el('span', { class: 'idx' }, '/health'), healthTrack, healthNote),
-    el('li', { class: 'lane loop', title: 'The server\u2019s event stream: a heartbeat every 100 ms, drawn when it arrived; a gap is a stream that stalled (a held loop cannot write)' }, el('span', { class: 'idx' }, 'events'), loopTrack, loopNote),
+    el(
+      'li',
+      {
+        class: 'lane health',
+        title: `GET /health probes, one at a time: a mark when each was sent, coloured by how long it waited`,
+      },
+      el('span', { class: 'idx' }, '/health'),
+      healthTrack,
+      healthNote,
+    ),
+    el(
+      'li',
+      {
+        class: 'lane loop',
+        title:
+          'The server\u2019s event stream: a heartbeat every 100 ms, drawn when it arrived; a gap is a stream that stalled (a held loop cannot write)',
+      },
+      el('span', { class: 'idx' }, 'events'),
+      loopTrack,
+      loopNote,
+    ),
   );
   const summary = el('div', { class: 'summary' });
-  const root = el('article', { class: `run${n > DENSE_ROWS ? ' dense' : ''}`, 'data-mode': mode, 'data-state': 'running' }, el('h2', {}, title), el('div', { class: 'chart' }, axis, rows, lanes), summary);
+  const root = el(
+    'article',
+    { class: `run${n > DENSE_ROWS ? ' dense' : ''}`, 'data-mode': mode, 'data-state': 'running' },
+    el('h2', {}, title),
+    el('div', { class: 'chart' }, axis, rows, lanes),
+    summary,
+  );
 
-  const rowParts: { li: HTMLLIElement; held: HTMLElement; wait: HTMLElement; work: HTMLElement; tail: HTMLElement; who: HTMLElement; final: boolean }[] = [];
+  const rowParts: {
+    li: HTMLLIElement;
+    held: HTMLElement;
+    wait: HTMLElement;
+    work: HTMLElement;
+    tail: HTMLElement;
+    who: HTMLElement;
+    final: boolean;
+  }[] = [];
   const probeMarks: HTMLElement[] = [];
   let ticksDrawn = 0;
   let lastTick: number | undefined;
@@ -115,7 +152,13 @@ export function createPanel(title: string, mode: string, n: number, clock: Clock
       const work = el('i', { class: 'work', hidden: '' });
       const tail = el('i', { class: 'tail', hidden: '' });
       const who = el('span', { class: 'who' });
-      const li = el('li', { class: 'req', 'data-index': String(request.index) }, el('span', { class: 'idx' }, `#${request.index}`), el('span', { class: 'track' }, held, wait, work, tail), who);
+      const li = el(
+        'li',
+        { class: 'req', 'data-index': String(request.index) },
+        el('span', { class: 'idx' }, `#${request.index}`),
+        el('span', { class: 'track' }, held, wait, work, tail),
+        who,
+      );
       rows.append(li);
       parts = { li, held, wait, work, tail, who, final: false };
       rowParts[request.index] = parts;
@@ -149,7 +192,10 @@ export function createPanel(title: string, mode: string, n: number, clock: Clock
       tail.hidden = true;
       li.dataset.state = started === undefined ? 'waiting' : 'working';
       if (request.eventStartAt !== undefined) li.dataset.eventStart = String(request.eventStartAt);
-      li.setAttribute('aria-label', `#${request.index}: ${started === undefined ? 'sent, waiting' : 'its work has started'}`);
+      li.setAttribute(
+        'aria-label',
+        `#${request.index}: ${started === undefined ? 'sent, waiting' : 'its work has started'}`,
+      );
       return;
     }
     if (request.status === 200 && request.startTime !== undefined && request.endTime !== undefined) {
@@ -164,8 +210,17 @@ export function createPanel(title: string, mode: string, n: number, clock: Clock
       who.className = `who ${workerClass(request.workerId)}`;
       who.title = label;
       if (request.eventStartAt !== undefined) li.dataset.eventStart = String(request.eventStartAt);
-      Object.assign(li.dataset, { state: 'done', start: String(request.startTime), end: String(request.endTime), worker: String(request.workerId), thread: String(request.threadId) });
-      li.setAttribute('aria-label', `#${request.index}: waited ${formatMs(start - at(sent))}, ran ${formatMs(end - start)} on ${label}`);
+      Object.assign(li.dataset, {
+        state: 'done',
+        start: String(request.startTime),
+        end: String(request.endTime),
+        worker: String(request.workerId),
+        thread: String(request.threadId),
+      });
+      li.setAttribute(
+        'aria-label',
+        `#${request.index}: waited ${formatMs(start - at(sent))}, ran ${formatMs(end - start)} on ${label}`,
+      );
       li.title = `#${request.index}: sent at ${formatMs(at(sent))}, work ${formatMs(start)} → ${formatMs(end)} on ${label}, answered at ${formatMs(at(request.receivedAt!))}`;
       return;
     }
@@ -187,7 +242,10 @@ export function createPanel(title: string, mode: string, n: number, clock: Clock
         segment.style.setProperty('--b', tick.toFixed(2));
       } else {
         if (lastTick !== undefined) {
-          const gap = el('i', { class: 'gap', title: `no heartbeat arrived for ${formatMs(tick - lastTick)}: the stream stalled` });
+          const gap = el('i', {
+            class: 'gap',
+            title: `no heartbeat arrived for ${formatMs(tick - lastTick)}: the stream stalled`,
+          });
           place(gap, lastTick, tick);
           loopTrack.append(gap);
         }
@@ -202,7 +260,13 @@ export function createPanel(title: string, mode: string, n: number, clock: Clock
     else silence.hidden = true;
     const from = stream.workerIds.length ? `process ${stream.workerIds.map(shortId).join(', ')}` : '';
     loopNote.textContent =
-      stream.state === 'failed' ? 'no stream' : stream.state === 'connecting' ? 'connecting' : !run.done && silentFor > gapMs ? `silent ${formatMs(silentFor)}` : from;
+      stream.state === 'failed'
+        ? 'no stream'
+        : stream.state === 'connecting'
+          ? 'connecting'
+          : !run.done && silentFor > gapMs
+            ? `silent ${formatMs(silentFor)}`
+            : from;
     loopNote.title = stream.error ?? (from ? `events from ${from} only` : '');
   };
 

@@ -3,5 +3,7 @@
 import { Hono } from 'hono';
 
 const app = new Hono();
-app.get('/', (c) => c.json({ message: 'Hello World', worker_id: '00000000-0000-4000-8000-000000000000', runtime: 'workerd' }));
+app.get('/', (c) =>
+  c.json({ message: 'Hello World', worker_id: '00000000-0000-4000-8000-000000000000', runtime: 'workerd' }),
+);
 export default app;

@@ -30,7 +30,12 @@ export async function autocannonGenerator(): Promise<LoadGenerator> {
     throughput: (url: string, options: LoadOptions & { durationS: number }) =>
       run({ url, method: options.method ?? 'GET', duration: options.durationS, connections: options.connections }),
     fixedCount: async (url: string, options: LoadOptions & { requests: number }) => {
-      const result = await run({ url, method: options.method ?? 'GET', amount: options.requests, connections: options.connections });
+      const result = await run({
+        url,
+        method: options.method ?? 'GET',
+        amount: options.requests,
+        connections: options.connections,
+      });
       // autocannon's average is of whole-second samples, which a short fixed-count run may not fill.
       return { ...result, requestsPerSecond: result.requests / result.wallS };
     },

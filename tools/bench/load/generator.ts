@@ -37,9 +37,17 @@ export type GeneratorChoice = 'auto' | 'wrk' | 'autocannon';
 export async function chooseGenerator(choice: GeneratorChoice): Promise<{ generator: LoadGenerator; why: string }> {
   const { findWrk, wrkGenerator } = await import('./wrk.ts');
   const { autocannonGenerator } = await import('./autocannon.ts');
-  if (choice === 'autocannon') return { generator: await autocannonGenerator(), why: 'chosen with --generator autocannon' };
+  if (choice === 'autocannon')
+    return { generator: await autocannonGenerator(), why: 'chosen with --generator autocannon' };
   const wrk = findWrk();
-  if (wrk) return { generator: await wrkGenerator(wrk), why: choice === 'wrk' ? 'chosen with --generator wrk' : 'wrk is on PATH' };
+  if (wrk)
+    return {
+      generator: await wrkGenerator(wrk),
+      why: choice === 'wrk' ? 'chosen with --generator wrk' : 'wrk is on PATH',
+    };
   if (choice === 'wrk') throw new Error('--generator wrk: wrk is not on PATH (Debian: apt-get install wrk)');
-  return { generator: await autocannonGenerator(), why: 'wrk is not on PATH (Debian: apt-get install wrk), so autocannon' };
+  return {
+    generator: await autocannonGenerator(),
+    why: 'wrk is not on PATH (Debian: apt-get install wrk), so autocannon',
+  };
 }

@@ -86,13 +86,18 @@ describe('parseWrkOutput', () => {
   });
 
   it('says what it got when there is nothing to read', () => {
-    expect(() => parseWrkOutput('unable to connect to 127.0.0.1:1 Connection refused')).toThrow(/cannot read wrk's output/);
+    expect(() => parseWrkOutput('unable to connect to 127.0.0.1:1 Connection refused')).toThrow(
+      /cannot read wrk's output/,
+    );
   });
 });
 
 describe('parseFixedCount', () => {
   it('takes the count and error statuses from the line, the rate from the wall time', () => {
-    const result = parseFixedCount(`Running 5m test @ http://127.0.0.1:1/\n${WRK_FIXED_MARKER}{"requests":20000,"status":3}\n`, 2);
+    const result = parseFixedCount(
+      `Running 5m test @ http://127.0.0.1:1/\n${WRK_FIXED_MARKER}{"requests":20000,"status":3}\n`,
+      2,
+    );
     expect(result.requests).toBe(20_000);
     expect(result.requestsPerSecond).toBe(10_000);
     expect(result.non2xx).toBe(3);

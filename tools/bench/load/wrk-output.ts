@@ -49,7 +49,9 @@ export function parseFixedCount(stdout: string, wallS: number): WrkResult {
     } catch {
       // no summary either
     }
-    throw new Error(`the fixed-count wrk run ended before its last answer (${seen}); output:\n${stdout.slice(0, 1000)}`);
+    throw new Error(
+      `the fixed-count wrk run ended before its last answer (${seen}); output:\n${stdout.slice(0, 1000)}`,
+    );
   }
   const raw = JSON.parse(line.slice(WRK_FIXED_MARKER.length)) as { requests: number; status: number };
   return {
@@ -81,7 +83,8 @@ function parseWrkJson(stdout: string): WrkResult | undefined {
   }
   const num = (key: string): number => {
     const value = raw[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`wrk's JSON line has no number ${key}: ${line}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new Error(`wrk's JSON line has no number ${key}: ${line}`);
     return value;
   };
   const requests = num('requests');

@@ -95,7 +95,8 @@ function scriptFile(text: string): string {
  * /proc stat line: its cutime + cstime are then exactly the CPU wrk used.
  */
 export async function runWrk(wrk: string, options: WrkOptions): Promise<WrkRun> {
-  if (options.fixedCount !== undefined && options.threads !== 1) throw new Error('a fixed-count wrk run needs exactly one thread');
+  if (options.fixedCount !== undefined && options.threads !== 1)
+    throw new Error('a fixed-count wrk run needs exactly one thread');
   const script = scriptFile(wrkScript(options.method ?? 'GET', options.fixedCount));
   const args = [
     `-t${options.threads}`,
@@ -131,7 +132,8 @@ export async function runWrk(wrk: string, options: WrkOptions): Promise<WrkRun> 
     child.on('close', (exitCode) => resolve(exitCode));
   }).finally(() => running.delete(child));
   const wallS = (performance.now() - startedAt) / 1000;
-  if (code !== 0) throw new Error(`wrk ${args.join(' ')} exited with ${code}:\n${stderr.slice(-2000)}\n${stdout.slice(-2000)}`);
+  if (code !== 0)
+    throw new Error(`wrk ${args.join(' ')} exited with ${code}:\n${stderr.slice(-2000)}\n${stdout.slice(-2000)}`);
   const statLine = /^bench-shell-stat (.*)$/m.exec(stderr)?.[1];
   const fd = /^bench-fd-limit (\d+|unlimited)$/m.exec(stderr)?.[1];
   return {
@@ -168,16 +170,36 @@ export async function wrkGenerator(wrk: string): Promise<LoadGenerator> {
   } catch (error) {
     // `wrk -v` prints its version and the usage, and exits 1.
     const out = `${(error as { stdout?: string }).stdout ?? ''}`;
-    version = out.split('\n')[0]?.replace(/\s*Copyright.*$/, '').trim() || 'wrk';
+    version =
+      out
+        .split('\n')[0]
+        ?.replace(/\s*Copyright.*$/, '')
+        .trim() || 'wrk';
   }
   return {
     name: 'wrk',
     description: `${version} at ${wrk} (${THROUGHPUT_THREADS} thread for throughput)`,
     throughput: async (url: string, options: LoadOptions & { durationS: number }) =>
-      toLoadResult(await runWrk(wrk, { url, method: options.method, threads: THROUGHPUT_THREADS, connections: options.connections, durationS: options.durationS }), THROUGHPUT_THREADS),
+      toLoadResult(
+        await runWrk(wrk, {
+          url,
+          method: options.method,
+          threads: THROUGHPUT_THREADS,
+          connections: options.connections,
+          durationS: options.durationS,
+        }),
+        THROUGHPUT_THREADS,
+      ),
     fixedCount: async (url: string, options: LoadOptions & { requests: number }) =>
       toLoadResult(
-        await runWrk(wrk, { url, method: options.method, threads: 1, connections: options.connections, durationS: FIXED_COUNT_GUARD_S, fixedCount: options.requests }),
+        await runWrk(wrk, {
+          url,
+          method: options.method,
+          threads: 1,
+          connections: options.connections,
+          durationS: FIXED_COUNT_GUARD_S,
+          fixedCount: options.requests,
+        }),
         1,
       ),
     stopAll: () => {

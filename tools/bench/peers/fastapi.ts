@@ -16,24 +16,35 @@ export interface Python {
 const CANDIDATES = ['python3', '/usr/bin/python3'];
 
 /** The first python3 with fastapi and uvicorn, or why there is none. */
-export function findFastApiPython(candidates = CANDIDATES): { python: Python; passedOver: string[] } | { missing: string } {
+export function findFastApiPython(
+  candidates = CANDIDATES,
+): { python: Python; passedOver: string[] } | { missing: string } {
   const tried: string[] = [];
   for (const command of candidates) {
     try {
-      const out = execFileSync(command, ['-c', 'import fastapi, uvicorn, sys; print(sys.executable, fastapi.__version__, uvicorn.__version__)'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 15_000,
-      });
+      const out = execFileSync(
+        command,
+        ['-c', 'import fastapi, uvicorn, sys; print(sys.executable, fastapi.__version__, uvicorn.__version__)'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 15_000,
+        },
+      );
       const [executable, fastapi, uvicorn] = out.trim().split(/\s+/);
-      if (executable && fastapi && uvicorn) return { python: { command: executable, fastapi, uvicorn }, passedOver: tried };
+      if (executable && fastapi && uvicorn)
+        return { python: { command: executable, fastapi, uvicorn }, passedOver: tried };
       tried.push(`${command}: unexpected answer ${JSON.stringify(out.trim())}`);
     } catch (error) {
       const err = error as { code?: string; stderr?: string };
-      tried.push(`${command}: ${err.code === 'ENOENT' ? 'not found' : (err.stderr?.trim().split('\n').at(-1) ?? 'failed')}`);
+      tried.push(
+        `${command}: ${err.code === 'ENOENT' ? 'not found' : (err.stderr?.trim().split('\n').at(-1) ?? 'failed')}`,
+      );
     }
   }
-  return { missing: `no python3 with fastapi and uvicorn (${tried.join('; ')}); Debian: apt-get install python3-fastapi python3-uvicorn` };
+  return {
+    missing: `no python3 with fastapi and uvicorn (${tried.join('; ')}); Debian: apt-get install python3-fastapi python3-uvicorn`,
+  };
 }
 
 export interface PeerServer {
@@ -71,5 +82,9 @@ export async function startFastApi(python: Python, fdLimit?: number): Promise<Pe
     readyTimeoutMs: 30_000,
     ...(fdLimit ? { fdLimit } : {}),
   });
-  return { url, process: server, label: `FastAPI ${python.fastapi} on uvicorn ${python.uvicorn} (${python.command}, 1 worker)` };
+  return {
+    url,
+    process: server,
+    label: `FastAPI ${python.fastapi} on uvicorn ${python.uvicorn} (${python.command}, 1 worker)`,
+  };
 }
