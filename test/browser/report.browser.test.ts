@@ -10,18 +10,8 @@ import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { RUNTIMES } from '../../tools/harness/runtimes.ts';
 import type { LabReport } from '../../tools/lab/results.ts';
 import { ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../tools/harness/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const N = 3;
 const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
 

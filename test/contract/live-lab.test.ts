@@ -13,19 +13,9 @@ import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
 import { overlappingPairs, type Interval } from '../support/intervals.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../tools/harness/chromium.ts';
 
 const runtime = runtimeUnderTest();
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
 
 let browser: Browser;

@@ -7,9 +7,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { REPO_ROOT } from '../harness/repo-root.ts';
 import { RUNTIMES } from '../harness/runtimes.ts';
 import { stopAllServers } from '../harness/server-process.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.ts';
 import { startRuntime } from '../harness/start-runtime.ts';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const OUT = resolve(REPO_ROOT, 'docs/images/live-lab.png');
 const QUERY = 'mode=all&n=4&ms=500&run=1';
 
@@ -19,7 +19,7 @@ try {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    args: CHROMIUM_ARGS,
   });
   const page = await browser.newPage({
     viewport: { width: 1280, height: 900 },
