@@ -3,7 +3,7 @@
 // it: 10,000 requests fired at once, each on its own connection, from this process.
 import { request } from '../harness/http-client.ts';
 import { openFileLimit } from '../harness/server-process.ts';
-import { percentile } from '../lab/stats.ts';
+import { maxConcurrent, percentile } from '../lab/stats.ts';
 import { parseTimestamp } from '../../src/timestamp.ts';
 import { runWrk } from './load/wrk.ts';
 import type { WrkResult } from './load/wrk-output.ts';
@@ -124,27 +124,10 @@ export async function fireMany(url: string, count: number, ms: number): Promise<
     ok: intervals.length,
     errors: failures.length,
     errorKinds: [...new Set(failures)].slice(0, 5),
-    maxOverlap: maxOverlap(intervals),
+    maxOverlap: maxConcurrent(intervals),
     startSpreadMs: starts.length ? Math.max(...starts) - Math.min(...starts) : 0,
     requestsPerSecond: intervals.length / (makespanMs / 1000),
     p50Ms: latencies.length ? percentile(latencies, 50) : undefined,
     p99Ms: latencies.length ? percentile(latencies, 99) : undefined,
   };
-}
-
-/** The most intervals open at one instant (a sweep over sorted start and end events). */
-export function maxOverlap(intervals: readonly { start: number; end: number }[]): number {
-  const events = intervals.flatMap((i) => [
-    { at: i.start, delta: 1 },
-    { at: i.end, delta: -1 },
-  ]);
-  // At equal times an end comes first: touching intervals do not overlap.
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let open = 0;
-  let most = 0;
-  for (const event of events) {
-    open += event.delta;
-    most = Math.max(most, open);
-  }
-  return most;
 }

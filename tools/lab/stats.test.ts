@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CombinationRun } from './results.ts';
-import { percentile, summarise, workerLabel } from './stats.ts';
+import { maxConcurrent, percentile, summarise, workerLabel } from './stats.ts';
 
 describe('percentile (nearest rank)', () => {
   it('picks the value at rank ⌈p/100 × n⌉', () => {
@@ -102,5 +102,44 @@ describe('workerLabel', () => {
     expect(workerLabel(42, 0)).toBe('42');
     expect(workerLabel(42, 3)).toBe('42/t3');
     expect(workerLabel(undefined, undefined)).toBe('?');
+  });
+});
+
+describe('maxConcurrent', () => {
+  it('counts the most intervals open at one instant; touching ends do not overlap', () => {
+    expect(maxConcurrent([])).toBe(0);
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 10, end: 20 },
+      ]),
+    ).toBe(1);
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 5, end: 20 },
+        { start: 6, end: 7 },
+        { start: 15, end: 30 },
+      ]),
+    ).toBe(3);
+  });
+  it('counts the most intervals open at one instant', () => {
+    expect(maxConcurrent([])).toBe(0);
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 5, end: 15 },
+        { start: 6, end: 7 },
+        { start: 20, end: 30 },
+      ]),
+    ).toBe(3);
+  });
+  it('does not count intervals that only touch', () => {
+    expect(
+      maxConcurrent([
+        { start: 0, end: 10 },
+        { start: 10, end: 20 },
+      ]),
+    ).toBe(1);
   });
 });

@@ -61,3 +61,20 @@ export function summarise(run: CombinationRun, cores: number): RunSummary {
     failed: run.requests.length - ok,
   };
 }
+
+/** The most intervals that overlap at one instant (touching ends do not overlap). */
+export function maxConcurrent(intervals: readonly { start: number; end: number }[]): number {
+  // Ends sort before starts at the same instant, so that back-to-back work counts as one at a time.
+  const points = intervals.flatMap(({ start, end }) => [
+    { at: start, delta: 1 },
+    { at: end, delta: -1 },
+  ]);
+  points.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let most = 0;
+  for (const point of points) {
+    now += point.delta;
+    most = Math.max(most, now);
+  }
+  return most;
+}

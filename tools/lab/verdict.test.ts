@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/runtime.ts';
 import type { CombinationRun, RequestRecord } from './results.ts';
 import { summarise } from './stats.ts';
-import { maxConcurrent, verdict } from './verdict.ts';
+import { verdict } from './verdict.ts';
 
 const T = 1_000_000;
 
@@ -39,26 +39,6 @@ function runOf(
 
 const say = (run: CombinationRun, client?: { held: number; connections: number }) =>
   verdict(run, summarise(run, 8), client);
-
-describe('maxConcurrent', () => {
-  it('counts the most intervals open at one instant; touching ends do not overlap', () => {
-    expect(maxConcurrent([])).toBe(0);
-    expect(
-      maxConcurrent([
-        { start: 0, end: 10 },
-        { start: 10, end: 20 },
-      ]),
-    ).toBe(1);
-    expect(
-      maxConcurrent([
-        { start: 0, end: 10 },
-        { start: 5, end: 20 },
-        { start: 6, end: 7 },
-        { start: 15, end: 30 },
-      ]),
-    ).toBe(3);
-  });
-});
 
 describe('verdict', () => {
   it('one process, no overlap, in blocking mode: the event loop was blocked, and /health waited', () => {

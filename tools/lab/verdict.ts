@@ -4,30 +4,13 @@
 import { formatMs } from './format.ts';
 import { SLOW_HEALTH_MS } from './probes.ts';
 import type { CombinationRun } from './results.ts';
-import type { RunSummary } from './stats.ts';
+import { maxConcurrent, type RunSummary } from './stats.ts';
 
 export interface ClientLimit {
   /** Requests that waited in the client (a browser's connection limit) before they were sent. */
   held: number;
   /** The most connections the client opens to one server, e.g. 6 for a browser over HTTP/1.1. */
   connections: number;
-}
-
-/** The most intervals that overlap at one instant (touching ends do not overlap). */
-export function maxConcurrent(intervals: readonly { start: number; end: number }[]): number {
-  // Ends sort before starts at the same instant, so that back-to-back work counts as one at a time.
-  const points = intervals.flatMap(({ start, end }) => [
-    { at: start, delta: 1 },
-    { at: end, delta: -1 },
-  ]);
-  points.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let now = 0;
-  let most = 0;
-  for (const point of points) {
-    now += point.delta;
-    most = Math.max(most, now);
-  }
-  return most;
 }
 
 export function verdict(run: CombinationRun, summary: RunSummary, client?: ClientLimit): string {
