@@ -31,7 +31,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          // node:util's parseArgs is the one exception: Node, Bun and Deno all provide it (src/serve/command-line.ts).
+          // node:util's parseArgs is the one exception: Node, Bun and Deno all provide it (src/cli.ts).
           patterns: [
             { regex: '^node:(?!util$)', message: 'src/ names no runtime module: put this in an adapter' },
             { regex: '^(\\.\\./)+(adapters|tools|test)/', message: 'src/ imports nothing outside src/' },

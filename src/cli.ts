@@ -1,5 +1,7 @@
-// Every command of the project (the servers, the lab, the soak) answers --help and a bad option the
-// same way: help on stdout and exit 0; the error on stderr and exit 2; and checks numbers alike.
+// Every command of the project (the servers, the lab, the soak) reads its flags the same way
+// (node:util parseArgs: strict, no positional arguments, -h/--help) and answers --help and a bad option
+// the same way: help on stdout and exit 0; the error on stderr and exit 2.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export type HelpOrError = { kind: 'help'; text: string } | { kind: 'error'; message: string };
 
@@ -23,10 +25,17 @@ export function exitOnHelpOrError<T extends { kind: string }>(
   return parsed as Exclude<T, HelpOrError>;
 }
 
-/** `text` as a whole number from min to max, or the message that names `name` (a flag or a variable). */
-export function wholeNumber(name: string, text: string, [min, max]: readonly [number, number]): number | string {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    return `${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(text)}`;
+/** argv → the values of `options`, with -h/--help added; or the message for an unknown or malformed flag. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T) {
+  try {
+    const parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: { ...options, help: { type: 'boolean', short: 'h', default: false } },
+    });
+    return { values: parsed.values };
+  } catch (error) {
+    return { error: `${(error as Error).message}; see --help` };
   }
-  return Number(text);
 }

@@ -2,7 +2,7 @@
 // claim plain MODE, so the lab's own variables carry a prefix), shared by every runtime that runs as a
 // process (Node, Bun, Deno), and by Workers for its [vars]. Pure JavaScript, no runtime module (Workers
 // has no node:util): the adapter passes flags, env and the CPU count in.
-import { wholeNumber } from './cli.ts';
+import { wholeNumber } from './whole-number.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 import { MODES, type Mode } from './runtime.ts';
 

@@ -3,10 +3,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { unavailableReason } from '../lab/availability.ts';
 import { painter, wantsColour } from '../lab/colour.ts';
 import { table } from '../lab/render-terminal.ts';
+import { exitOnHelpOrError, parseFlags } from '../../src/cli.ts';
 import { runtimeChoice } from '../harness/option-checks.ts';
 import { RUNTIMES } from '../harness/runtimes.ts';
 import { stopAllServers } from '../harness/server-process.ts';
@@ -23,33 +23,23 @@ const USAGE = `Usage: npm run bench [-- --quick] [-- --generator auto|wrk|autoca
   --runtime      one runtime of the matrix (${Object.keys(RUNTIMES).join(', ')}) or all (the default)
 `;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      generator: { type: 'string', default: 'auto' },
-      runtime: { type: 'string', default: 'all' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }));
-} catch (error) {
-  process.stderr.write(`error: ${(error as Error).message}; see --help\n`);
-  process.exit(2);
+/** The bench's flags, or --help, or what is wrong with them. */
+function benchOptions(argv: readonly string[]) {
+  const flags = parseFlags(argv, {
+    quick: { type: 'boolean', default: false },
+    generator: { type: 'string', default: 'auto' },
+    runtime: { type: 'string', default: 'all' },
+  });
+  if (flags.error !== undefined) return { kind: 'error' as const, message: flags.error };
+  const { values } = flags;
+  if (values.help) return { kind: 'help' as const, text: USAGE };
+  const problem = ['auto', 'wrk', 'autocannon'].includes(values.generator)
+    ? runtimeChoice(values.runtime, Object.keys(RUNTIMES))
+    : `--generator must be auto, wrk or autocannon; got ${JSON.stringify(values.generator)}`;
+  if (problem !== undefined) return { kind: 'error' as const, message: problem };
+  return { kind: 'options' as const, values };
 }
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const problem =
-  (['auto', 'wrk', 'autocannon'].includes(values.generator)
-    ? undefined
-    : `--generator must be auto, wrk or autocannon; got ${JSON.stringify(values.generator)}`) ??
-  runtimeChoice(values.runtime, Object.keys(RUNTIMES));
-if (problem) {
-  process.stderr.write(`error: ${problem}\n`);
-  process.exit(2);
-}
+const { values } = exitOnHelpOrError(benchOptions(process.argv.slice(2)), process.exit);
 
 const cores = availableParallelism();
 const scale = { connections: 10_000, threads: 2, durationS: 8, taskMs: 1000 };

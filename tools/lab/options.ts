@@ -1,8 +1,8 @@
 // The lab's command line: which runtimes and modes to run, and how hard. Pure: argv in, options out.
-import { parseArgs } from 'node:util';
 import { workRefusal } from '../../src/delay-params.ts';
 import { MODES, WORKS, type Mode, type Work } from '../../src/runtime.ts';
-import { wholeNumber } from '../../src/cli.ts';
+import { parseFlags } from '../../src/cli.ts';
+import { wholeNumber } from '../../src/whole-number.ts';
 import { runtimeChoice, serverUrlProblem } from '../harness/option-checks.ts';
 
 export interface LabOptions {
@@ -26,27 +26,18 @@ export const LIMITS = { n: [1, 2_000], ms: [0, 60_000], workers: [1, 64] } as co
 
 /** `knownRuntimes`: every name `--runtime` accepts (the matrix's, plus runtimes other branches add). */
 export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly string[]): LabOptionsResult {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        runtime: { type: 'string', default: 'node' },
-        mode: { type: 'string', default: 'all' },
-        workers: { type: 'string' },
-        requests: { type: 'string', short: 'n', default: '10' },
-        ms: { type: 'string', default: '1000' },
-        work: { type: 'string', default: 'sleep' },
-        url: { type: 'string' },
-        out: { type: 'string', default: 'lab-report' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: `${(error as Error).message}; see --help` };
-  }
+  const flags = parseFlags(argv, {
+    runtime: { type: 'string', default: 'node' },
+    mode: { type: 'string', default: 'all' },
+    workers: { type: 'string' },
+    requests: { type: 'string', short: 'n', default: '10' },
+    ms: { type: 'string', default: '1000' },
+    work: { type: 'string', default: 'sleep' },
+    url: { type: 'string' },
+    out: { type: 'string', default: 'lab-report' },
+  });
+  if (flags.error !== undefined) return { kind: 'error', message: flags.error };
+  const { values } = flags;
   if (values.help) return { kind: 'help', text: labHelpText(knownRuntimes) };
 
   const badRuntime = runtimeChoice(values.runtime, knownRuntimes);

@@ -1,7 +1,7 @@
 // `npm run soak`'s command line. Pure: argv in, options out.
-import { parseArgs } from 'node:util';
 import { DEFAULT_SETTINGS, type SoakSettings } from './run-soak.ts';
-import { wholeNumber } from '../../src/cli.ts';
+import { parseFlags } from '../../src/cli.ts';
+import { wholeNumber } from '../../src/whole-number.ts';
 import { runtimeChoice, serverUrlProblem } from '../harness/option-checks.ts';
 
 export interface SoakOptions {
@@ -28,28 +28,19 @@ export const LIMITS = {
 export const sampleInterval = (durationS: number) => Math.min(1, durationS / 10);
 
 export function parseSoakOptions(argv: readonly string[], knownRuntimes: readonly string[]): SoakOptionsResult {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        runtime: { type: 'string', default: 'node' },
-        duration: { type: 'string', default: String(DEFAULT_SETTINGS.durationS) },
-        warmup: { type: 'string', default: String(DEFAULT_SETTINGS.warmupS) },
-        concurrency: { type: 'string', short: 'c', default: String(DEFAULT_SETTINGS.concurrency) },
-        workers: { type: 'string', default: '1' },
-        'pool-threads': { type: 'string', default: String(DEFAULT_SETTINGS.poolThreads) },
-        url: { type: 'string' },
-        pid: { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    return { kind: 'error', message: `${(error as Error).message}; see --help` };
-  }
+  const flags = parseFlags(argv, {
+    runtime: { type: 'string', default: 'node' },
+    duration: { type: 'string', default: String(DEFAULT_SETTINGS.durationS) },
+    warmup: { type: 'string', default: String(DEFAULT_SETTINGS.warmupS) },
+    concurrency: { type: 'string', short: 'c', default: String(DEFAULT_SETTINGS.concurrency) },
+    workers: { type: 'string', default: '1' },
+    'pool-threads': { type: 'string', default: String(DEFAULT_SETTINGS.poolThreads) },
+    url: { type: 'string' },
+    pid: { type: 'string' },
+    json: { type: 'string' },
+  });
+  if (flags.error !== undefined) return { kind: 'error', message: flags.error };
+  const { values } = flags;
   if (values.help) return { kind: 'help', text: soakHelpText(knownRuntimes) };
 
   const badRuntime = runtimeChoice(values.runtime, knownRuntimes);
