@@ -6,16 +6,23 @@ describe('parseWorkersConfig', () => {
   it('uses the shared defaults when no var is set', () => {
     expect(parseWorkersConfig({})).toEqual({
       ok: true,
-      config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty', labUi: true },
+      config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty', labUi: true, docsUi: true },
     });
   });
 
-  it('reads LAB_MODE, LAB_MAX_DELAY_MS, LAB_LOG and LAB_UI, and ignores other bindings', () => {
+  it('reads LAB_MODE, LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI and LAB_DOCS, and ignores other bindings', () => {
     expect(
-      parseWorkersConfig({ LAB_MODE: 'blocking', LAB_MAX_DELAY_MS: '5000', LAB_LOG: 'json', LAB_UI: 'off', OTHER: 42 }),
+      parseWorkersConfig({
+        LAB_MODE: 'blocking',
+        LAB_MAX_DELAY_MS: '5000',
+        LAB_LOG: 'json',
+        LAB_UI: 'off',
+        LAB_DOCS: 'off',
+        OTHER: 42,
+      }),
     ).toEqual({
       ok: true,
-      config: { mode: 'blocking', maxDelayMs: 5000, log: 'json', labUi: false },
+      config: { mode: 'blocking', maxDelayMs: 5000, log: 'json', labUi: false, docsUi: false },
     });
   });
 
@@ -25,6 +32,7 @@ describe('parseWorkersConfig', () => {
     [{ LAB_MAX_DELAY_MS: '1.5' }, /LAB_MAX_DELAY_MS in \[vars\] must be a whole number/],
     [{ LAB_LOG: 'loud' }, /LAB_LOG in \[vars\] must be one of/],
     [{ LAB_UI: 'yes' }, /LAB_UI in \[vars\] must be one of on, off/],
+    [{ LAB_DOCS: 'yes' }, /LAB_DOCS in \[vars\] must be one of on, off/],
     [{ LAB_MAX_DELAY_MS: 5000 }, /LAB_MAX_DELAY_MS in \[vars\] must be a string/],
   ])('rejects %o with a message naming the var', (vars, message) => {
     const result = parseWorkersConfig(vars);
