@@ -64,13 +64,17 @@ export function delayParamsSchema({ mode: defaultMode, maxDelayMs }: DelayDefaul
 
 export type DelayParamsSchema = ReturnType<typeof delayParamsSchema>;
 
-/** The schema of the last settings asked for: one server has one set, so this is built once. */
-let cached: { key: string; schema: DelayParamsSchema } | undefined;
-function schemaFor(defaults: DelayDefaults): DelayParamsSchema {
-  const key = `${defaults.mode} ${defaults.maxDelayMs}`;
-  if (cached?.key !== key) cached = { key, schema: delayParamsSchema(defaults) };
-  return cached.schema;
+/** The schema of the last settings asked for, and its names: one server has one set, so this is built once. */
+let cached: { mode: Mode; maxDelayMs: number; schema: DelayParamsSchema; names: string[] } | undefined;
+function schemaFor(defaults: DelayDefaults): { schema: DelayParamsSchema; names: string[] } {
+  if (cached?.mode !== defaults.mode || cached.maxDelayMs !== defaults.maxDelayMs) {
+    const schema = delayParamsSchema(defaults);
+    cached = { ...defaults, schema, names: Object.keys(schema.entries) };
+  }
+  return cached;
 }
+/** The first refusal is the one reported: no need to look further. */
+const FIRST_ISSUE = { abortEarly: true } as const;
 
 /**
  * Merges query and body and validates the result. A name given in both places must agree,
@@ -80,8 +84,7 @@ export function parseDelayParams(query: Record<string, string>, body: unknown, d
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
     return fail('the JSON body must be an object, e.g. {"mode":"async","ms":1000}');
   }
-  const schema = schemaFor(defaults);
-  const names = Object.keys(schema.entries);
+  const { schema, names } = schemaFor(defaults);
   const bodyFields = (body ?? {}) as Record<string, unknown>;
   const raw: Record<string, unknown> = {};
   for (const name of names) {
@@ -103,7 +106,7 @@ export function parseDelayParams(query: Record<string, string>, body: unknown, d
   // A query's ms is text: digits are read as the number they write; anything else stays text, and fails.
   if (typeof raw.ms === 'string' && INTEGER.test(raw.ms)) raw.ms = Number(raw.ms);
 
-  const checked = v.safeParse(schema, raw, { abortEarly: true });
+  const checked = v.safeParse(schema, raw, FIRST_ISSUE);
   if (!checked.success) return fail(checked.issues[0].message);
   const { mode, work, ms } = checked.output;
   const refusal = workRefusal(mode, work);
