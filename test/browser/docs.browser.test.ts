@@ -1,9 +1,10 @@
 // GET /docs in a real browser on every runtime: Swagger UI renders this server's /openapi.json,
 // everything comes from the server's own origin (no CDN), the strict CSP refuses nothing the page
 // needs (a refusal is a console error), and Try it out on POST /delay gets a 200 with worker_id.
-import { chromium, type Browser } from 'playwright-core';
+// Which Chromium: tools/harness/chromium.ts decides.
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../tools/harness/chromium.ts';
+import { launchChromium } from '../../tools/harness/chromium.ts';
 import { RUNTIMES } from '../../tools/harness/runtimes.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
@@ -11,7 +12,7 @@ import { startRuntime, type StartedServer } from '../../tools/harness/start-runt
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
