@@ -9,14 +9,14 @@ import { RUNTIMES } from '../../tools/harness/runtimes.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 
-let browser: Browser;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
   browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser.close();
+  await browser?.close();
   await stopAllServers();
 });
 
@@ -30,7 +30,7 @@ describe.each(Object.values(RUNTIMES).map((runtime) => [runtime.name, runtime] a
     afterAll(() => server.process.stop());
 
     it('renders the API from this origin alone, without a console error, and Try it out on POST /delay answers 200 with worker_id', async () => {
-      const context = await browser.newContext();
+      const context = await browser!.newContext();
       try {
         const page = await context.newPage();
         const problems: string[] = [];
