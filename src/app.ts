@@ -66,7 +66,7 @@ type AppEnv = { Variables: { mode: string } };
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { runtime, defaultMode, maxDelayMs } = options;
   // The live lab follows the log events: every one logged is published to the page's event streams too.
-  const events = new EventBus();
+  const events = new EventBus(runtime.now);
   const logger = options.labUi ? publishingLogger(options.logger, events, runtime.now) : options.logger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let requestCount = 0;
