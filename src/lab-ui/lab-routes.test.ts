@@ -57,8 +57,11 @@ describe('GET /lab', () => {
     const page = await (await app.request('/lab')).text();
     expect(page).toMatch(/<input type="radio" name="mode" value="pool" disabled/);
     expect(page).toContain(`unavailable: ${refusal.message}`);
-    // async with cpu work is refused too (400): the page learns it from the same data.
+    // async with cpu work is refused too (400): the page learns it from the same data, and its advice
+    // names only modes this server has (no pool here).
     expect(page).toMatch(/data-unavailable="[^"]*async[^"]*cpu/);
+    expect(page).toMatch(/use mode=blocking/);
+    expect(page).not.toMatch(/use mode=pool/);
   });
 
   it('answers 405 with Allow for another method', async () => {

@@ -243,9 +243,10 @@ async function unavailableCombinations({ runtime }: LabOptions): Promise<Unavail
 }
 
 async function refusal(runtime: Runtime, mode: Mode, work: Work): Promise<string | undefined> {
-  const refused = workRefusal(mode, work);
+  const modes = supportedModes(runtime.pool !== undefined);
+  const refused = workRefusal(mode, work, modes);
   if (refused) return refused;
-  if (supportedModes(runtime.pool !== undefined).includes(mode)) return undefined;
+  if (modes.includes(mode)) return undefined;
   // A mode the runtime lacks throws before any work starts: its message is the 501's.
   try {
     await runDelay(runtime, { mode, work, ms: 0 });
