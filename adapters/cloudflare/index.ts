@@ -25,7 +25,7 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
     console.error(`Concurrency Lab: invalid configuration: ${configError}`);
     return undefined;
   }
-  const { mode, maxDelayMs, log, labUi, docsUi } = parsed.config;
+  const { mode, maxDelayMs, log, labUi, docsUi, cpuLimitMs } = parsed.config;
   const runtime = createWorkersRuntime(spin);
   app = createApp({
     runtime,
@@ -33,6 +33,7 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
     maxDelayMs,
     logger: createLogger({ format: log, now: runtime.now }),
     labUi,
+    cpuLimitMs,
     ...(docsUi ? { docs: bundledSwaggerUiFiles } : {}),
   });
   return app;

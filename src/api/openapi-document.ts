@@ -3,7 +3,7 @@
 // (../delay-params.ts), the answers from ./answers.ts, the limits from this server's settings.
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
-import { delayParamsSchema } from '../delay-params.ts';
+import { CPU_HEADROOM_MS, delayParamsSchema } from '../delay-params.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { Mode } from '../runtime.ts';
 import { delayAnswer, errorAnswer, healthAnswer, helloAnswer, infoAnswer } from './answers.ts';
@@ -20,6 +20,8 @@ export interface DocumentSettings {
   docsUi: boolean;
   /** The Content-Type of GET /metrics. */
   metricsContentType: string;
+  /** The CPU time the platform allows one request (Workers), which caps blocking work; absent: no cap. */
+  cpuLimitMs?: number | undefined;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -101,7 +103,7 @@ export function openApiDocument(settings: DocumentSettings): JsonObject {
       post: {
         operationId: 'delay',
         summary: 'Run work for `ms` milliseconds in the way `mode` asks, and say when it ran',
-        description: `Parameters in the query or in a JSON body, under the same names; a name given in both must have the same value there. This server runs ${settings.modes.join(', ')}; its default mode is ${settings.defaultMode} and the longest delay it takes is ${settings.maxDelayMs} ms.`,
+        description: `Parameters in the query or in a JSON body, under the same names; a name given in both must have the same value there. This server runs ${settings.modes.join(', ')}; its default mode is ${settings.defaultMode} and the longest delay it takes is ${settings.maxDelayMs} ms${settings.cpuLimitMs === undefined ? '' : `, and with mode=blocking at most ${Math.max(0, settings.cpuLimitMs - CPU_HEADROOM_MS)} ms (the platform allows a request ${settings.cpuLimitMs} ms of CPU; above, 400)`}.`,
         parameters: delayParameters,
         requestBody: {
           required: false,
