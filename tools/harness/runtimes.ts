@@ -165,8 +165,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasCli: false,
     // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.
     hasGracefulShutdown: false,
-    // Measured: wrangler dev's local proxy keeps the request to workerd open after the client has
-    // gone, so request.signal never aborts there (enable_request_signal is set for deployments).
+    // Measured, under wrangler dev and plain `workerd serve` alike: workerd sees a disconnect only
+    // when it writes the answer, so request.signal does not abort during a wait (docs/runtimes.md).
     cancelsOnDisconnect: false,
     // Measured under wrangler dev 4.86 (its local proxy, not deployed Workers): pipelined requests
     // are answered in order; a connection that has not sent whole headers is closed after 15 s
