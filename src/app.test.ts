@@ -27,6 +27,7 @@ describe('POST /delay', () => {
       thread_id: 0,
       start_time: '2026-11-25 18:52:11.123456',
       end_time: '2026-11-25 18:52:14.123456',
+      cpu_ms: 0,
     });
   });
 

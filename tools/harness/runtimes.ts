@@ -29,6 +29,8 @@ export interface RuntimeUnderTest {
   /** True once the server takes requests. */
   isReady(server: ServerProcess, port: number): Promise<boolean> | boolean;
   hasPool: boolean;
+  /** Whether answers say the CPU time the work took (`cpu_ms`): a thread CPU clock exists (not on Workers). */
+  reportsCpuTime: boolean;
   /** Whether `--workers N` starts N processes. */
   hasWorkers: boolean;
   /** Whether the server is configured by command-line flags (and rejects bad ones). */
@@ -102,6 +104,7 @@ const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry)
 const PROCESS_RUNTIME = {
   isReady: loggedReady,
   hasPool: true,
+  reportsCpuTime: true,
   hasWorkers: true,
   hasCli: true,
   hasGracefulShutdown: true,
@@ -154,6 +157,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // own line says when the port takes requests.
     isReady: (server, port) => server.output.some((line) => line.includes(`Ready on http://127.0.0.1:${port}`)),
     hasPool: false,
+    reportsCpuTime: false,
     hasWorkers: false,
     hasCli: false,
     // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.
