@@ -22,9 +22,11 @@ import { DenoThreadPool } from './deno-thread-pool.ts';
 import { listenDeno, netPermission } from './listen.ts';
 
 /** The code a child's pool threads load: Web Workers need read permission for their modules. */
-const SOURCE_DIRS = [new URL('.', import.meta.url), new URL('../../src/', import.meta.url)].map((url) =>
-  decodeURIComponent(url.pathname),
-);
+const SOURCE_DIRS = [
+  new URL('.', import.meta.url),
+  new URL('../../src/', import.meta.url),
+  new URL('../thread-cpu/', import.meta.url),
+].map((url) => decodeURIComponent(url.pathname));
 
 const { config } = exitOnHelpOrError(
   parseServerConfig(Deno.args, Deno.env.toObject(), navigator.hardwareConcurrency),

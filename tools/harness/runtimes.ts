@@ -96,7 +96,8 @@ export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
 
 /** The native Deno binary that the deno package installs. */
 export const DENO = 'node_modules/deno/deno';
-export const DENO_START_ARGS = ['run', '--no-prompt', '-P', 'adapters/deno/main.ts'];
+/** `-q`: Deno's own notices (the experimental config-permissions warning, in colour codes) stay out of the server's log. */
+export const DENO_START_ARGS = ['run', '-q', '--no-prompt', '-P', 'adapters/deno/main.ts'];
 
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
