@@ -116,6 +116,15 @@ describe('routes', () => {
     expect(body.error).toBe('not_found');
     expect(body.message.length).toBeLessThan(200);
   });
+
+  it('the 404 lists /lab among the routes when the live lab is on, and not when it is off', async () => {
+    const message = async (labUi: boolean): Promise<string> => {
+      const app = createApp({ runtime: fakeRuntime(), defaultMode: 'async', maxDelayMs: 10, logger: silent, labUi });
+      return ((await (await app.request('/nope')).json()) as { message: string }).message;
+    };
+    expect(await message(true)).toMatch(/the routes are .*\/metrics, \/lab$/);
+    expect(await message(false)).not.toContain('/lab');
+  });
 });
 
 describe('under --workers (a ClusterView given)', () => {

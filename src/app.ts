@@ -290,7 +290,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const error = methods
       ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods)
       : new NotFoundError(
-          `no route ${c.req.method} ${shorten(path)}; the routes are ${Object.keys(ROUTES).join(', ')}`,
+          `no route ${c.req.method} ${shorten(path)}; the routes are ${[...Object.keys(ROUTES), ...(options.labUi ? ['/lab'] : [])].join(', ')}`,
         );
     return counted(methods ? path : 'unmatched', () => error.toResponse())(c);
   });
