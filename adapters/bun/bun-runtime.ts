@@ -9,7 +9,7 @@ import { processStats } from '../process-stats/process-stats.ts';
 
 export function createBunRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   // Measured as the process starts, so that no request pays for it (src/cpu-work.js). On the wall
-  // clock alone: Bun's thread CPU clock reads too little over the calibration's 2 ms trials.
+  // clock alone: Bun's thread CPU clock reads too little over the calibration's 1 ms trials.
   calibrateCpuWork();
   return {
     name: 'bun',

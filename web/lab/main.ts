@@ -110,6 +110,8 @@ async function start(settings: LabSettings): Promise<void> {
   status.classList.remove('warning');
   runsSection.classList.toggle('side-by-side', settings.mode === 'all');
   const done: string[] = [];
+  /** Modes the server refuses, in its words: not a verdict, so said in the status line. */
+  const unavailable: string[] = [];
   try {
     for (const mode of modesOf(settings.mode)) {
       if (signal.aborted) break;
@@ -117,7 +119,7 @@ async function start(settings: LabSettings): Promise<void> {
       const why = refusal(mode, settings.work);
       if (why) {
         runsSection.append(unavailablePanel(title, why, mode));
-        done.push(`${mode} (unavailable)`);
+        unavailable.push(`${mode} is unavailable here: ${why}.`);
         continue;
       }
       status.textContent = `Running ${title}…`;
@@ -145,7 +147,14 @@ async function start(settings: LabSettings): Promise<void> {
     // The verdict is under each timeline, once; the status line only says what ran.
     status.textContent = signal.aborted
       ? ''
-      : `Done: ${done.join(', ')}. The verdict is under ${done.length === 1 ? 'the timeline' : 'each timeline'}.`;
+      : [
+          ...(done.length
+            ? [
+                `Done: ${done.join(', ')}. The verdict is under ${done.length === 1 ? 'the timeline' : 'each timeline'}.`,
+              ]
+            : []),
+          ...unavailable,
+        ].join(' ');
   } catch (error) {
     status.textContent = `The run failed: ${(error as Error).message}`;
   } finally {
