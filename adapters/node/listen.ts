@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../../src/config.ts';
 import type { Listen } from '../../src/serve/listener.ts';
 import { answerClientError } from './client-error.ts';
+import { guardConnections } from './connection-guard.ts';
 import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
 
 /**
@@ -13,8 +14,9 @@ import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
  */
 const LISTEN_BACKLOG = 65_535;
 
-export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>): Listen {
-  return (fetch) =>
+/** `maxConnections`: past it a new connection is closed at once (Infinity: no cap). */
+export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, maxConnections: number): Listen {
+  return (fetch, events) =>
     new Promise((resolve, reject) => {
       const server = createAdaptorServer({
         fetch,
@@ -27,11 +29,16 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>):
       server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         const info = server.address() as AddressInfo;
         server.off('error', reject);
+        // Once listening, an 'error' is a failed accept (libuv itself absorbs EMFILE and ENFILE, by
+        // accepting and closing the connection on a spare descriptor): without a listener it would
+        // be thrown and end the process.
+        server.on('error', (error) => events.acceptFailed(error));
         const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
         const closed = new Promise<void>((resolveClosed) => server.once('close', () => resolveClosed()));
         let drained: Promise<void> | undefined;
         resolve({
           url,
+          connections: counts,
           close(force) {
             if (!force) return (drained ??= connections.drain());
             if (server.listening) server.close();
@@ -41,6 +48,7 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>):
         });
       });
       const connections = manageConnections(server);
+      const counts = guardConnections(server, maxConnections);
       server.on('clientError', answerClientError);
       // A port in use or not permitted: reported before the listening callback, never after.
       server.once('error', reject);
