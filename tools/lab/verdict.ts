@@ -78,7 +78,14 @@ function coresNote(
 ): string {
   if (run.work !== 'cpu' || together <= cores || run.ms <= 0) return '';
   const stretch = answered.reduce((sum, r) => sum + (r.endTime! - r.startTime!), 0) / answered.length / run.ms;
-  return `; but CPU work runs on at most ${cores} ${cores === 1 ? 'core' : 'cores'} at once, so each request took about ${stretch.toFixed(1)}× its ${formatMs(run.ms)}: threads and processes help CPU-bound work only up to the number of cores`;
+  // Sharing the cores alone stretches each one about together ÷ cores; much more than that is other
+  // work on the machine taking the cores too, said rather than blamed on the threads.
+  const shared = together / cores;
+  const others =
+    stretch > shared * 1.5
+      ? ` (${together} sharing ${cores} would take about ${shared.toFixed(1)}×; the rest went to other work on this machine)`
+      : '';
+  return `; but CPU work runs on at most ${cores} ${cores === 1 ? 'core' : 'cores'} at once, so each request took about ${stretch.toFixed(1)}× its ${formatMs(run.ms)}${others}: threads and processes help CPU-bound work only up to the number of cores`;
 }
 
 function sentence(text: string): string {
