@@ -27,6 +27,7 @@ describe('POST /delay', () => {
       thread_id: 0,
       start_time: '2026-11-25 18:52:11.123456',
       end_time: '2026-11-25 18:52:14.123456',
+      cpu_ms: 0,
     });
   });
 
@@ -114,6 +115,15 @@ describe('routes', () => {
     const body = (await response.json()) as { error: string; message: string };
     expect(body.error).toBe('not_found');
     expect(body.message.length).toBeLessThan(200);
+  });
+
+  it('the 404 lists /lab among the routes when the live lab is on, and not when it is off', async () => {
+    const message = async (labUi: boolean): Promise<string> => {
+      const app = createApp({ runtime: fakeRuntime(), defaultMode: 'async', maxDelayMs: 10, logger: silent, labUi });
+      return ((await (await app.request('/nope')).json()) as { message: string }).message;
+    };
+    expect(await message(true)).toMatch(/the routes are .*\/metrics, \/openapi.json, \/lab$/);
+    expect(await message(false)).not.toContain('/lab');
   });
 });
 

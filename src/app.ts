@@ -280,6 +280,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         thread_id: timing.threadId,
         start_time,
         end_time,
+        // The CPU the work's thread spent on it: at most the time between start and end, less when
+        // the thread shared its core. Unknown (null) for an async wait and where the runtime cannot tell.
+        cpu_ms: timing.cpuMs === undefined ? null : Math.round(timing.cpuMs * 10) / 10,
       };
       if (logger.enabled) {
         logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, fields(timing.threadId));
@@ -338,7 +341,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const error = methods
       ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods)
       : new NotFoundError(
-          `no route ${c.req.method} ${shorten(path)}; the routes are ${[...Object.keys(ROUTES), ...(options.docs ? ['/docs'] : [])].join(', ')}`,
+          `no route ${c.req.method} ${shorten(path)}; the routes are ${[...Object.keys(ROUTES), ...(options.labUi ? ['/lab'] : []), ...(options.docs ? ['/docs'] : [])].join(', ')}`,
         );
     return counted(methods ? path : 'unmatched', () => error.toResponse())(c);
   });

@@ -1,6 +1,7 @@
 // Blocking the calling thread, in standard JavaScript, shared by the adapters whose runtime allows them.
 // Plain JavaScript (typed with JSDoc, checked by tsc) so that a Node pool thread can load it without
 // a TypeScript loader: registering tsx in every new thread made the pool's cold start 5x slower.
+import { cpuSteps, spin } from './cpu-work.js';
 
 /**
  * Blocks the calling thread without using the CPU, like Python's `time.sleep`.
@@ -15,28 +16,15 @@ export function sleepBlocking(ms) {
 }
 
 /**
- * Keeps one CPU busy for `ms`, as CPU-bound work would. The clock is read only every few
- * thousand iterations so that the loop is mostly arithmetic, not clock calls.
- * @param {number} ms
- * @param {() => number} [now]
- * @returns {number} a value computed by the loop, so that the engine cannot drop it as dead code
- */
-export function burnCpu(ms, now = () => performance.now()) {
-  const deadline = now() + ms;
-  let x = 0;
-  do {
-    for (let i = 0; i < 10_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-  } while (now() < deadline);
-  return x;
-}
-
-/**
- * Blocks the calling thread for `ms` doing `work`.
+ * Blocks the calling thread for `ms` doing `work`: 'sleep' waits idle for `ms` of wall-clock time;
+ * 'cpu' computes `steps` steps, what one idle core does in `ms` (./cpu-work.js), and so takes
+ * longer when the thread shares its core.
  * @param {number} ms
  * @param {import('./runtime.ts').Work} work
+ * @param {number} [steps] the steps of `ms` of CPU work, when the thread that took the request computed them
  * @returns {void}
  */
-export function blockThread(ms, work) {
-  if (work === 'cpu') burnCpu(ms);
+export function blockThread(ms, work, steps) {
+  if (work === 'cpu') spin(steps ?? cpuSteps(ms));
   else sleepBlocking(ms);
 }

@@ -145,11 +145,12 @@ export function resolveServerConfig(
   };
   // The first bad value is the one reported; checking goes on with a placeholder.
   const problems: string[] = [];
-  const integer = (flag: string, min: number, max: number): number => {
+  /** `orElse`: what else the setting takes, said in the message when the number is refused. */
+  const integer = (flag: string, min: number, max: number, orElse = ''): number => {
     const { value, source } = raw(flag);
     const parsed = wholeNumber(source, value, [min, max]);
     if (typeof parsed === 'number') return parsed;
-    problems.push(parsed);
+    problems.push(`${parsed}${orElse}`);
     return min;
   };
   const oneOf = <T extends string>(flag: string, allowed: readonly T[]): T => {
@@ -163,7 +164,10 @@ export function resolveServerConfig(
     port: integer('port', 0, 65535),
     host: raw('host').value,
     mode: oneOf('mode', MODES),
-    workers: raw('workers').value === 'auto' ? Math.max(1, cpuCount) : integer('workers', 1, 256),
+    workers:
+      raw('workers').value === 'auto'
+        ? Math.max(1, cpuCount)
+        : integer('workers', 1, 256, `; or auto, one process per CPU (${cpuCount} here)`),
     poolThreads: integer('pool-threads', 1, 1024),
     maxQueue: integer('max-queue', 0, 1_000_000),
     maxDelayMs: integer('max-delay-ms', 0, 3_600_000),

@@ -49,6 +49,7 @@ export function fakeRuntime(pool?: ThreadPool): FakeRuntime {
     block(ms, work) {
       runtime.blocked.push({ ms, work });
       clock += ms;
+      return work === 'cpu' ? ms : 0;
     },
     processes: { count: 1, balancing: 'one process' },
     ...(pool ? { pool } : {}),

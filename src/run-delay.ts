@@ -18,10 +18,12 @@ export async function runDelay(
 ): Promise<WorkTiming> {
   switch (mode) {
     case 'blocking': {
+      const preparing = runtime.beforeBlock?.();
+      if (preparing) await preparing;
       const startedAt = runtime.now();
       onStart(startedAt, 0);
-      runtime.block(ms, work);
-      return { startedAt, endedAt: runtime.now(), threadId: 0 };
+      const cpuMs = runtime.block(ms, work);
+      return { startedAt, endedAt: runtime.now(), threadId: 0, ...(cpuMs === undefined ? {} : { cpuMs }) };
     }
     case 'async': {
       const startedAt = runtime.now();

@@ -7,7 +7,10 @@ export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd';
 export type Mode = 'blocking' | 'async' | 'pool';
 export const MODES: readonly Mode[] = ['blocking', 'async', 'pool'];
 
-/** What the work is: an idle wait (like `time.sleep`) or CPU-bound computation. */
+/**
+ * What the work is: an idle wait (like `time.sleep`) for `ms` of wall-clock time, or CPU-bound
+ * computation: a fixed amount, what one idle core does in `ms` (src/cpu-work.js).
+ */
 export type Work = 'sleep' | 'cpu';
 export const WORKS: readonly Work[] = ['sleep', 'cpu'];
 
@@ -17,6 +20,8 @@ export interface WorkTiming {
   endedAt: number;
   /** 0 for the event loop's thread, the pool thread's id otherwise. */
   threadId: number;
+  /** CPU time the thread spent on the work, in milliseconds; absent where the runtime cannot tell, and for async waits. */
+  cpuMs?: number;
 }
 
 export interface PoolStats {
@@ -49,7 +54,7 @@ export interface CancelSignal {
 /** Blocking work moved off the event loop onto threads. */
 export interface ThreadPool {
   /**
-   * Runs `work` for `ms` on a pool thread.
+   * Runs `work` for `ms` on a pool thread, as Runtime.block would (CPU work sized on the calling thread).
    * Rejects with PoolOverloadedError (src/errors.ts) at once when the queue is full, and with
    * WorkCancelledError when `signal` aborts before the task starts.
    */
@@ -69,8 +74,18 @@ export interface Runtime {
   now(): number;
   /** Waits without blocking the event loop. Rejects with WorkCancelledError when `signal` aborts. */
   sleep(ms: number, signal?: CancelSignal): Promise<void>;
-  /** Blocks the calling thread for `ms`: 'sleep' waits idle where the runtime can, 'cpu' burns CPU. */
-  block(ms: number, work: Work): void;
+  /**
+   * Blocks the calling thread: 'sleep' waits idle for `ms` where the runtime can, 'cpu' computes what
+   * one idle core does in `ms`. Returns the CPU time the thread spent, in milliseconds, where the
+   * runtime can tell.
+   */
+  block(ms: number, work: Work): number | undefined;
+  /**
+   * What must happen before the first block() and needs an event boundary (Workers' calibration),
+   * as a promise to await; undefined when nothing is left to do. Only a request that will block
+   * calls it, so no other request pays for it.
+   */
+  beforeBlock?(): Promise<void> | undefined;
   /** Absent where the runtime has no threads (Workers): `mode=pool` then answers 501. */
   readonly pool?: ThreadPool;
   /**

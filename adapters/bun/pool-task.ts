@@ -1,12 +1,14 @@
 // Runs on a pool thread under Bun: the blocking work of one `mode=pool` request, timed where it runs.
 // Bun loads this TypeScript module in a worker thread by itself, no loader needed.
 import { threadId } from 'node:worker_threads';
-import type { Work, WorkTiming } from '../../src/runtime.ts';
+import type { WorkTiming } from '../../src/runtime.ts';
 import { preciseNow } from '../../src/precise-now.js';
+import type { PoolTask } from '../tinypool/tinypool-thread-pool.ts';
+import { threadCpuDuring } from '../thread-cpu/thread-cpu.js';
 import { blockThreadOnBun } from './bun-blocking.ts';
 
-export default function runPoolTask({ ms, work }: { ms: number; work: Work }): WorkTiming {
+export default function runPoolTask({ ms, work, steps }: PoolTask): WorkTiming {
   const startedAt = preciseNow();
-  blockThreadOnBun(ms, work);
-  return { startedAt, endedAt: preciseNow(), threadId };
+  const cpuMs = threadCpuDuring(() => blockThreadOnBun(ms, work, steps));
+  return { startedAt, endedAt: preciseNow(), threadId, ...(cpuMs === undefined ? {} : { cpuMs }) };
 }

@@ -50,6 +50,16 @@ describe('CalibratedSpin', () => {
     expect(now() - before).toBeGreaterThanOrEqual(30);
   });
 
+  it('cpu work is the calibrated amount whatever a live clock says: a fixed amount of computation', async () => {
+    // A clock that races ahead 100 ms at every read would end a clock-timed loop at its first read.
+    let shown = performance.now();
+    const racing = (): number => (shown += 100);
+    const spin = new CalibratedSpin({ now: racing, nextEvent: nextTick });
+    await spin.calibrate();
+    expect(spin.block(30, 'cpu')).toBe(Math.ceil(30 * spin.iterationsPerMs!));
+    expect(spin.block(30, 'sleep')).toBeLessThan(Math.ceil(30 * spin.iterationsPerMs!));
+  });
+
   it('calibrates once per isolate: later calls reuse the measurement', async () => {
     const clock = deployedClock();
     const spin = new CalibratedSpin(clock);

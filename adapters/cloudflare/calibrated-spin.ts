@@ -23,6 +23,7 @@
 // the deployed clock (frozen between events) on Node.
 
 import { ModeUnsupportedError } from '../../src/errors.ts';
+import type { Work } from '../../src/runtime.ts';
 
 /** Enough measured time that the clock's millisecond granularity is a small error. */
 const CALIBRATION_TARGET_MS = 20;
@@ -108,10 +109,12 @@ export class CalibratedSpin {
   }
 
   /**
-   * Holds the isolate for about `ms`; returns the iterations it ran. Call calibrate() first (the
-   * Workers entry does).
+   * Holds the isolate for about `ms`; returns the iterations it ran. 'cpu' work is a fixed amount,
+   * the calibrated count, as on every runtime (src/cpu-work.js); 'sleep' work stops when the clock
+   * says `ms` have passed, where it advances. Call calibrate() first (the Workers runtime does, before
+   * a request blocks).
    */
-  block(ms: number): number {
+  block(ms: number, work: Work = 'sleep'): number {
     if (this.#clockBlind) {
       // A capability this isolate lacks: 501, as the contract answers for a mode a runtime cannot run.
       throw new ModeUnsupportedError(
@@ -122,6 +125,10 @@ export class CalibratedSpin {
     if (rate === undefined) throw new Error('CalibratedSpin.block called before calibrate() finished');
     if (ms <= 0) return 0;
     const budget = Math.ceil(ms * rate);
+    if (work === 'cpu') {
+      spin(budget);
+      return budget;
+    }
     const start = this.#clock();
     const deadline = start + ms;
     let done = 0;

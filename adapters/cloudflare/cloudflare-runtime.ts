@@ -27,8 +27,15 @@ export function createWorkersRuntime(spin: CalibratedSpin): Runtime {
         throw error;
       }
     },
-    // No idle blocking wait exists here (Atomics.wait throws), so `sleep` work computes too.
-    block: (ms: number, _work: Work) => spin.block(ms),
+    // No idle blocking wait exists here (Atomics.wait throws), so `sleep` work computes too. No
+    // thread CPU clock either: the CPU time is unknown (undefined).
+    block: (ms: number, work: Work) => {
+      spin.block(ms, work);
+      return undefined;
+    },
+    // The calibration needs an event boundary, which a synchronous block() cannot wait for: it runs
+    // before the first request that will block, once per isolate; no other request pays for it.
+    beforeBlock: () => (spin.calibrated ? undefined : spin.calibrate()),
     processes: PROCESSES,
   };
 }

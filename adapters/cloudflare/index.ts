@@ -50,10 +50,6 @@ export default {
         },
       );
     }
-    // Blocking work needs the calibration, which needs an event boundary, which a synchronous
-    // block() cannot wait for: so it runs before the first POST (only POST /delay can block),
-    // once per isolate.
-    if (request.method === 'POST' && !spin.calibrated) await spin.calibrate();
     return served.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Record<string, unknown>>;

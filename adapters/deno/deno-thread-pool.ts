@@ -1,6 +1,7 @@
 // The ThreadPool on Deno: Web Workers, with the semantics of Node's tinypool pool: one thread kept
 // warm, more started on demand up to maxThreads, threads above the minimum stopped after idling,
 // and a bounded queue that sheds load at once (503) rather than letting waits grow without end.
+import { cpuSteps } from '../../src/cpu-work.js';
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
 import type { CancelSignal, PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
 import type { PoolResultMessage, PoolTaskMessage } from './pool-thread.ts';
@@ -97,7 +98,8 @@ export class DenoThreadPool implements ThreadPool {
       return Promise.reject(new PoolOverloadedError(this.#maxQueue, ms));
     }
     return new Promise<WorkTiming>((resolve, reject) => {
-      const task: Task = { message: { ms, work }, signal, resolve, reject, onAbort: () => this.#dropQueued(task) };
+      const message = { ms, work, steps: work === 'cpu' ? cpuSteps(ms) : 0 };
+      const task: Task = { message, signal, resolve, reject, onAbort: () => this.#dropQueued(task) };
       signal?.addEventListener('abort', task.onAbort, { once: true });
       this.#queue.push(task);
       this.#dispatch();
@@ -177,10 +179,18 @@ export class DenoThreadPool implements ThreadPool {
           thread,
           new Error(`pool thread ${thread.id} gave no answer ${this.#taskGraceMs} ms after its task was due`),
         ),
-      task.message.ms + this.#taskGraceMs,
+      this.#dueMs(task.message) + this.#taskGraceMs,
     );
     Deno.unrefTimer(thread.watchdog);
     thread.worker.postMessage(task.message);
+  }
+
+  /**
+   * When a task is due. CPU work takes longer when threads outnumber the cores (a fixed amount of
+   * computation on a shared core): at worst every thread shares one core.
+   */
+  #dueMs({ ms, work }: PoolTaskMessage): number {
+    return work === 'cpu' ? ms * this.#maxThreads : ms;
   }
 
   #finish(thread: Thread, timing: WorkTiming): void {

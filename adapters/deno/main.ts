@@ -26,6 +26,7 @@ import { listenDeno, netPermission } from './listen.ts';
 const SOURCE_DIRS = [
   new URL('.', import.meta.url),
   new URL('../../src/', import.meta.url),
+  new URL('../thread-cpu/', import.meta.url),
   new URL('../../node_modules/swagger-ui-dist/', import.meta.url),
 ].map((url) => decodeURIComponent(url.pathname));
 

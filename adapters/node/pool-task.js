@@ -3,13 +3,14 @@
 import { threadId } from 'node:worker_threads';
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
+import { threadCpuDuring } from '../thread-cpu/thread-cpu.js';
 
 /**
- * @param {{ ms: number, work: import('../../src/runtime.ts').Work }} task
+ * @param {import('../tinypool/tinypool-thread-pool.ts').PoolTask} task
  * @returns {import('../../src/runtime.ts').WorkTiming}
  */
-export default function runPoolTask({ ms, work }) {
+export default function runPoolTask({ ms, work, steps }) {
   const startedAt = preciseNow();
-  blockThread(ms, work);
-  return { startedAt, endedAt: preciseNow(), threadId };
+  const cpuMs = threadCpuDuring(() => blockThread(ms, work, steps));
+  return { startedAt, endedAt: preciseNow(), threadId, ...(cpuMs === undefined ? {} : { cpuMs }) };
 }

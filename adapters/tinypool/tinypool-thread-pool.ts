@@ -8,10 +8,18 @@
 // client goes away; a task that started runs to its end.
 import Tinypool from 'tinypool';
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
+import { cpuSteps } from '../../src/cpu-work.js';
 import type { CancelSignal, PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
 
+/** What a thread's task module gets: `steps` is the size of CPU work, computed by the thread that took the request. */
+export interface PoolTask {
+  ms: number;
+  work: Work;
+  steps: number;
+}
+
 export interface PoolOptions {
-  /** The module a thread loads; its default export takes `{ ms, work }` and returns a WorkTiming. */
+  /** The module a thread loads; its default export takes a PoolTask and returns a WorkTiming. */
   taskModule: URL;
   maxThreads: number;
   maxQueue: number;
@@ -67,7 +75,8 @@ export class TinypoolThreadPool implements ThreadPool {
       throw new PoolOverloadedError(this.#maxQueue, ms);
     } else await this.#waitForThread(signal);
     try {
-      const pending = this.#pool.run({ ms, work });
+      const task: PoolTask = { ms, work, steps: work === 'cpu' ? cpuSteps(ms) : 0 };
+      const pending = this.#pool.run(task);
       this.#watchThreads();
       const timing = (await pending) as WorkTiming;
       this.#completed++;

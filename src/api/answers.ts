@@ -74,6 +74,12 @@ export const delayAnswer = v.strictObject({
   thread_id: v.pipe(wholeNumber, v.description("0 for the event loop's thread; the pool thread's id in mode=pool.")),
   start_time: timestamp,
   end_time: timestamp,
+  cpu_ms: v.pipe(
+    v.nullable(v.pipe(v.number(), v.minValue(0))),
+    v.description(
+      "The CPU time the work's thread spent on it, in ms (a tenth of a ms at most): less than end_time minus start_time when the thread shared its core. null for an async wait and where the runtime cannot tell (Workers).",
+    ),
+  ),
 });
 
 /** `{ error, message }`, the one shape of every error, with the codes a given status can carry. */

@@ -56,11 +56,11 @@ ${(['blocking', 'async', 'pool'] as const).map(modeChoice)}
 <fieldset id="sizes"><legend>Requests</legend>
 <label for="n">Requests at once</label>
 <input id="n" name="n" type="number" inputmode="numeric" min="1" max="100" step="1" value="4" required aria-describedby="n-hint">
+<small id="n-hint" class="hint">1 to 100.</small>
 <label for="ms">Milliseconds each</label>
 <input id="ms" name="ms" type="number" inputmode="numeric" min="0" step="1" value="1000" required aria-describedby="ms-hint">
-<label class="check"><input id="health" name="health" type="checkbox" value="on" checked> Probe <code>/health</code> meanwhile</label>
-<small id="n-hint" class="hint">1 to 100.</small>
 <small id="ms-hint" class="hint"></small>
+<label class="check"><input id="health" name="health" type="checkbox" value="on" checked> Probe <code>/health</code> meanwhile</label>
 </fieldset>
 <div class="buttons">
 <button type="submit" id="run">Run</button>

@@ -113,3 +113,33 @@ describe('parseServerConfig', () => {
     expect(again).toEqual(first);
   });
 });
+
+describe('flags npm kept for itself', () => {
+  it('`npm start --port 3605` (npm_config_port, no --port) is refused with the command that passes the flag', () => {
+    // What npm does with it: npm_config_port=true, and the value left over as the script's argument.
+    const result = parseServerConfig(['3605'], { npm_lifecycle_event: 'start', npm_config_port: 'true' }, 2);
+    expect(result).toEqual({
+      kind: 'error',
+      message:
+        '--port reached npm, not the server: npm keeps the flags given before `--`. Run: npm start -- --port 3605',
+    });
+    expect(parseServerConfig([], { npm_lifecycle_event: 'start:bun', npm_config_pool_threads: '8' }, 2)).toMatchObject({
+      message: expect.stringContaining('Run: npm run start:bun -- --pool-threads 8'),
+    });
+  });
+
+  it('is quiet when the flag came through `--`, and outside npm', () => {
+    const env = { npm_lifecycle_event: 'start', npm_config_port: '3605' };
+    expect(parseServerConfig(['--port', '3605'], env, 2)).toMatchObject({ kind: 'config', config: { port: 3605 } });
+    expect(parseServerConfig([], { npm_config_port: '3605' }, 2)).toMatchObject({ kind: 'config' });
+  });
+});
+
+describe('--workers 0', () => {
+  it('names auto beside the numbers it takes', () => {
+    expect(parseServerConfig(['--workers', '0'], {}, 2)).toEqual({
+      kind: 'error',
+      message: '--workers must be a whole number from 1 to 256; got "0"; or auto, one process per CPU (2 here)',
+    });
+  });
+});

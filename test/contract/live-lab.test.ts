@@ -329,6 +329,87 @@ describe(`live lab page on ${runtime.name}`, () => {
   });
 });
 
+/** Where each tick label sits against where its time falls on the bar track, in px (read from the drawn page). */
+interface TickPlace {
+  label: string;
+  /** The label's anchor: its centre, or its right edge for the last tick (which ends at the track's end). */
+  drawnX: number;
+  /** The x its time maps to on a request row's track. */
+  expectedX: number;
+}
+
+interface LayoutGlobals {
+  document: {
+    querySelector(selector: string): LayoutElement | null;
+    querySelectorAll(selector: string): ArrayLike<LayoutElement>;
+  };
+  getComputedStyle(element: LayoutElement): { getPropertyValue(name: string): string };
+}
+interface LayoutElement {
+  textContent: string | null;
+  classList: { contains(name: string): boolean };
+  getBoundingClientRect(): { left: number; right: number; width: number };
+}
+
+describe(`live lab page layout on ${runtime.name}`, () => {
+  let server: StartedServer;
+  beforeAll(async () => {
+    server = await startRuntime(runtime);
+  });
+
+  for (const viewport of [
+    { width: 1280, height: 900 },
+    { width: 375, height: 800 },
+  ]) {
+    it(`at ${viewport.width} px: the tick labels line up with the bars, and the verdict is said once`, async () => {
+      const opened = await openLab(server, 'mode=blocking&n=3&ms=300&run=1', viewport);
+      await finished(opened.page);
+      const ticks = await opened.page.evaluate((): TickPlace[] => {
+        const page = globalThis as unknown as LayoutGlobals;
+        const run = '.run[data-mode="blocking"]';
+        const track = page.document.querySelector(`${run} .req .track`)!.getBoundingClientRect();
+        const span = Number(page.getComputedStyle(page.document.querySelector(run)!).getPropertyValue('--span'));
+        return Array.from(page.document.querySelectorAll(`${run} .axis span:not(.unit)`), (tick) => {
+          const box = tick.getBoundingClientRect();
+          const at = Number(page.getComputedStyle(tick).getPropertyValue('--a'));
+          return {
+            label: tick.textContent ?? '',
+            drawnX: tick.classList.contains('end') ? box.right : box.left + box.width / 2,
+            expectedX: track.left + (at / span) * track.width,
+          };
+        });
+      });
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      // Within a pixel and a half: rounding, not a different scale.
+      for (const tick of ticks) expect(Math.abs(tick.drawnX - tick.expectedX), tick.label).toBeLessThanOrEqual(1.5);
+
+      // The verdict is under the timeline, and nowhere else on the page.
+      const verdict = (await opened.page.locator('.run[data-mode="blocking"] .verdict').textContent())!;
+      expect(verdict).toMatch(/^Each request waited for the one before it/);
+      expect(await opened.page.locator('body').textContent()).toContain(verdict);
+      expect((await opened.page.locator('body').textContent())!.split(verdict)).toHaveLength(2);
+      // The machine's cores; one process said once (Workers have isolates, as the platform decides).
+      const header = (await opened.page.locator('#server').textContent())!;
+      expect(header).toMatch(/ · \d+ CPU cores? · /);
+      expect(header).not.toMatch(/1 process \(/);
+      if (runtime.hasWorkers) expect(header).toMatch(/ · 1 process · /);
+      await opened.page.close();
+    });
+
+    it(`at ${viewport.width} px: a shared link with bad values keeps its warning and runs nothing`, async () => {
+      const opened = await openLab(server, 'mode=foo&n=500&ms=-1&run=1', viewport);
+      await opened.page.waitForSelector('body[data-ready="1"]');
+      const status = opened.page.locator('#status');
+      expect(await status.textContent()).toMatch(/^Ignored from the link: mode=foo .*Nothing was run/);
+      expect(await status.isVisible()).toBe(true);
+      // Nothing ran: no panel, and no POST /delay left the page.
+      expect(await opened.page.locator('#runs .run').count()).toBe(0);
+      expect(opened.requested.filter((line) => line.startsWith('POST '))).toEqual([]);
+      await opened.page.close();
+    });
+  }
+});
+
 describeIf(runtime.hasWorkers)(`live lab page on ${runtime.name} --workers 2`, () => {
   it('any process serves the page, and a run shows the spread over processes with the balancing from /info', async () => {
     const server = await startRuntime(runtime, { workers: 2, maxDelayMs: 5_000 });

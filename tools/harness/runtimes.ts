@@ -33,6 +33,8 @@ export interface RuntimeUnderTest {
   /** True once the server takes requests. */
   isReady(server: ServerProcess, port: number): Promise<boolean> | boolean;
   hasPool: boolean;
+  /** Whether answers say the CPU time the work took (`cpu_ms`): a thread CPU clock exists (not on Workers). */
+  reportsCpuTime: boolean;
   /** Whether `--workers N` starts N processes. */
   hasWorkers: boolean;
   /** Whether the server is configured by command-line flags (and rejects bad ones). */
@@ -102,7 +104,8 @@ export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
 
 /** The native Deno binary that the deno package installs. */
 export const DENO = 'node_modules/deno/deno';
-export const DENO_START_ARGS = ['run', '--no-prompt', '-P', 'adapters/deno/main.ts'];
+/** `-q`: Deno's own notices (the experimental config-permissions warning, in colour codes) stay out of the server's log. */
+export const DENO_START_ARGS = ['run', '-q', '--no-prompt', '-P', 'adapters/deno/main.ts'];
 
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
@@ -110,6 +113,7 @@ const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry)
 const PROCESS_RUNTIME = {
   isReady: loggedReady,
   hasPool: true,
+  reportsCpuTime: true,
   hasWorkers: true,
   hasCli: true,
   hasGracefulShutdown: true,
@@ -165,6 +169,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // own line says when the port takes requests.
     isReady: (server, port) => server.output.some((line) => line.includes(`Ready on http://127.0.0.1:${port}`)),
     hasPool: false,
+    reportsCpuTime: false,
     hasWorkers: false,
     hasCli: false,
     // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.

@@ -110,7 +110,7 @@ async function probeHealth(url: string, stop: AbortSignal): Promise<HealthProbe[
       (response) => response.status === 200,
       () => false,
     );
-    probes.push({ sentAt, latencyMs: Date.now() - sentAt, ok });
+    probes.push({ sentAt, latencyMs: Date.now() - sentAt, ok, ...(!ok && stop.aborted ? { cutOff: true } : {}) });
     const pause = sentAt + HEALTH_PROBE_INTERVAL_MS - Date.now();
     if (pause > 0 && !stop.aborted) await wait(pause, undefined, { signal: stop }).catch(() => undefined);
   }

@@ -10,6 +10,8 @@ import { runLab } from './run-lab.ts';
 import { RUNTIMES } from '../harness/runtimes.ts';
 import { stopAllServers } from '../harness/server-process.ts';
 import { summarise } from './stats.ts';
+import { verdict } from './verdict.ts';
+import { availableParallelism } from 'node:os';
 import { exitOnHelpOrError } from '../../src/cli.ts';
 
 /** Every runtime the project targets, whether or not this branch has its adapter yet. */
@@ -20,6 +22,8 @@ const argv = process.argv.slice(2);
 const { options } = exitOnHelpOrError(parseLabOptions(argv, known), process.exit);
 const paint = painter(wantsColour(process.stdout, process.env));
 const live = process.stderr.isTTY === true;
+/** The servers run on this machine (loopback only): its cores bound CPU work, whatever the threads. */
+const cores = availableParallelism();
 
 // The servers run in their own process groups (so that stopping reaches cluster workers): a Ctrl-C
 // in the terminal does not reach them, so the lab stops them itself before it exits.
@@ -36,7 +40,10 @@ try {
     answered: (runtime, mode, answered, n) => {
       if (live) process.stderr.write(`\r\x1b[K${runtime} ${mode}: ${answered}/${n} answered`);
     },
-    finished: (run) => process.stdout.write(`${live ? '\r\x1b[K' : ''}\n${renderTimeline(run, paint)}\n`),
+    finished: (run) =>
+      process.stdout.write(
+        `${live ? '\r\x1b[K' : ''}\n${renderTimeline(run, paint)}\n${verdict(run, summarise(run, cores))}\n`,
+      ),
     skipped: (skip) =>
       process.stderr.write(
         `${live ? '\r\x1b[K' : ''}${paint('yellow', `${skip.runtime} ${skip.mode}: not available: ${skip.reason}`)}\n`,
@@ -48,7 +55,7 @@ try {
       report.runs.map((run, i) => ({ run, summary: summaries[i]! })),
       report.skipped,
       paint,
-    )}\n`,
+    )}\n${paint('dim', `This machine has ${report.cpuCount} CPU cores: the ideal of CPU work runs at most ${report.cpuCount} requests at once, however many threads or processes.`)}\n`,
   );
 
   const out = resolve(options.out);

@@ -5,6 +5,7 @@
 import { html, raw } from 'hono/html';
 import { describeRun, formatMs } from './format.ts';
 import { SLOW_HEALTH_MS, SUMMARY_COLUMNS, summaryRow } from './render-terminal.ts';
+import { probeWasSlow } from './probes.ts';
 import type { CombinationRun, LabReport } from './results.ts';
 import type { RunSummary } from './stats.ts';
 import { layoutTimeline } from './timeline.ts';
@@ -50,8 +51,8 @@ function timeline(run: CombinationRun): Markup {
   });
   const probes = run.health.map((probe) => {
     const from = probe.sentAt - run.firedAt;
-    const slow = !probe.ok || probe.latencyMs >= SLOW_HEALTH_MS;
-    return html`<rect class="${slow ? 'probe slow' : 'probe'}" x="${x(from)}" y="${healthY + 2}" width="${Math.max(1, x(from + probe.latencyMs) - x(from))}" height="${ROW_HEIGHT - 5}"><title>/health sent at ${formatMs(from)}: ${probe.ok ? 'answered' : 'failed'} in ${formatMs(probe.latencyMs)}</title></rect>`;
+    const slow = probeWasSlow(probe);
+    return html`<rect class="${slow ? 'probe slow' : 'probe'}" x="${x(from)}" y="${healthY + 2}" width="${Math.max(1, x(from + probe.latencyMs) - x(from))}" height="${ROW_HEIGHT - 5}"><title>/health sent at ${formatMs(from)}: ${probe.ok ? 'answered' : probe.cutOff ? 'cut off by the end of the run' : 'failed'} after ${formatMs(probe.latencyMs)}</title></rect>`;
   });
   return html`<svg class="timeline" data-runtime="${run.runtime}" data-mode="${run.mode}" role="img" aria-label="${describeRun(run)}" viewBox="0 0 ${SVG_WIDTH} ${height}" width="${SVG_WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">${ticks}<text class="axis" x="${LABEL_WIDTH - 4}" y="${AXIS_HEIGHT - 7}" text-anchor="end">ms</text>${rows}<text class="label" x="${LABEL_WIDTH - 4}" y="${healthY + 10}" text-anchor="end">/health</text>${probes}</svg>`;
 }
@@ -101,7 +102,7 @@ export function renderHtml(report: LabReport, summaries: RunSummary[], jsonFileN
 <body>
 <h1>Concurrency Lab</h1>
 <p class="meta">${n} concurrent requests × ${ms} ms of ${work}, ${workers} process${workers === 1 ? '' : 'es'} a server · ${report.cpuCount} CPU cores · ${report.createdAt} · <code>${report.command}</code> · raw data: <a href="${jsonFileName}">${jsonFileName}</a></p>
-<p class="legend">A row is a request, fired at 0 ms: dashes while it waited, a bar while its work ran (colour = worker process, label = worker pid and thread). The /health row shows probes sent every few ms: green answered within ${SLOW_HEALTH_MS} ms, red waited for the event loop.</p>
+<p class="legend">A row is a request, fired at 0 ms: dashes while it waited, a bar while its work ran (colour = worker process, label = worker pid and thread). The /health row shows probes sent every few ms: green answered within ${SLOW_HEALTH_MS} ms, red waited for the event loop (a probe the end of the run cut off sooner is green).</p>
 ${sections}
 <h2>Summary</h2>
 <table id="summary"><thead><tr>${SUMMARY_COLUMNS.map((c) => html`<th>${c}</th>`)}</tr></thead><tbody>${rows}</tbody></table>

@@ -4,7 +4,7 @@ import { describeRun, formatMs, formatPerWorker, formatRatio } from './format.ts
 import type { CombinationRun, CombinationSkipped } from './results.ts';
 import type { RunSummary } from './stats.ts';
 import { barColumns, layoutTimeline } from './timeline.ts';
-import { SLOW_HEALTH_MS } from './probes.ts';
+import { probeWasSlow, SLOW_HEALTH_MS } from './probes.ts';
 
 export { SLOW_HEALTH_MS };
 
@@ -51,15 +51,18 @@ export function renderTimeline(run: CombinationRun, paint: Paint, width = AXIS_W
       timeline.spanMs,
       width,
     );
-    const slow = !probe.ok || probe.latencyMs >= SLOW_HEALTH_MS;
-    for (let c = from; c < to; c++) if (slow || health[c] === ' ') health[c] = slow ? '×' : '·';
+    const mark = probeWasSlow(probe) ? '×' : probe.ok ? '·' : '-';
+    // A slow probe wins a shared column: it is what the row is there to show.
+    for (let c = from; c < to; c++) if (mark === '×' || health[c] === ' ') health[c] = mark;
   }
-  const healthBar = health.map((ch) => (ch === '×' ? paint('red', ch) : paint('green', ch))).join('');
+  const healthBar = health
+    .map((ch) => (ch === '×' ? paint('red', ch) : ch === '-' ? paint('dim', ch) : paint('green', ch)))
+    .join('');
   lines.push(`${label('/health')}▕${healthBar}▏ worst ${formatMs(Math.max(0, ...run.health.map((p) => p.latencyMs)))}`);
   lines.push(
     paint(
       'dim',
-      `${' '.repeat(9)}█ work (colour = worker)  · waiting  /health: · answered < ${SLOW_HEALTH_MS} ms, × waited`,
+      `${' '.repeat(9)}█ work (colour = worker)  · waiting  /health: · answered < ${SLOW_HEALTH_MS} ms, × waited, - cut off by the end of the run`,
     ),
   );
   return lines.join('\n');

@@ -20,6 +20,8 @@ export interface HealthProbe {
   sentAt: number;
   latencyMs: number;
   ok: boolean;
+  /** Still waiting when the run ended, and abandoned then: it waited at least latencyMs, no one knows how much longer. */
+  cutOff?: boolean;
 }
 
 /** What the server said about itself in GET /info. */

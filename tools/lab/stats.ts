@@ -22,6 +22,8 @@ export interface RunSummary {
   perWorker: Record<string, number>;
   ok: number;
   failed: number;
+  /** The machine's CPU cores, which the ideal of CPU work counts. */
+  cores: number;
 }
 
 export function workerLabel(workerId: number | string | undefined, threadId: number | undefined): string {
@@ -59,6 +61,7 @@ export function summarise(run: CombinationRun, cores: number): RunSummary {
     perWorker,
     ok,
     failed: run.requests.length - ok,
+    cores,
   };
 }
 

@@ -116,6 +116,40 @@ describe('verdict', () => {
     );
   });
 
+  it('CPU work on more threads than cores: says the requests shared the cores and how much longer each took', () => {
+    // Six pool threads on two cores, each request 100 ms of CPU: every one stretched to about 300 ms.
+    const run = {
+      ...runOf(
+        'pool',
+        Array.from({ length: 6 }, (_, i): [number, number, number, number] => [i, 300 + i, 1, i + 1]),
+      ),
+      work: 'cpu' as const,
+    };
+    expect(verdict(run, summarise(run, 2))).toBe(
+      'All 6 requests ran side by side on 6 pool threads, while the event loop stayed free; but CPU work runs on at most 2 cores at once, so each request took about 3.0× its 100 ms: threads and processes help CPU-bound work only up to the number of cores.',
+    );
+    // Stretched far beyond what sharing 2 cores explains: the rest is said to be other work.
+    const crowded = {
+      ...runOf(
+        'pool',
+        Array.from({ length: 6 }, (_, i): [number, number, number, number] => [i, 700 + i, 1, i + 1]),
+      ),
+      work: 'cpu' as const,
+    };
+    expect(verdict(crowded, summarise(crowded, 2))).toContain(
+      'each request took about 7.0× its 100 ms (6 sharing 2 would take about 3.0×; the rest went to other work on this machine)',
+    );
+    // No more threads than cores: nothing to explain.
+    const fits = {
+      ...runOf('pool', [
+        [0, 100, 1, 1],
+        [0, 100, 1, 2],
+      ]),
+      work: 'cpu' as const,
+    };
+    expect(verdict(fits, summarise(fits, 2))).not.toMatch(/cores/);
+  });
+
   it('names the requests a browser held back for want of a connection', () => {
     expect(
       say(

@@ -57,12 +57,35 @@ export function verdict(run: CombinationRun, summary: RunSummary, client?: Clien
       text += `: every pool thread was busy and the rest queued${anyLoop}`;
     } else text += anyLoop;
   }
+  text += coresNote(run, answered, together, summary.cores);
   if (client && client.held > 0) {
     text += `; ${client.held} ${client.held === 1 ? 'request' : 'requests'} first waited in your browser for a free connection (it opens at most ${client.connections} to one server over HTTP/1.1)`;
   }
   const failed = run.requests.length - ok;
   if (failed > 0) text += `; ${failed} failed${firstError ? `: ${firstError}` : ''}`;
   return sentence(text);
+}
+
+/**
+ * CPU-bound work that ran on more threads or processes than there are cores: each one got a share
+ * of a core and took longer than its ms. Says so, with the stretch the intervals show.
+ */
+function coresNote(
+  run: CombinationRun,
+  answered: readonly { startTime?: number; endTime?: number }[],
+  together: number,
+  cores: number,
+): string {
+  if (run.work !== 'cpu' || together <= cores || run.ms <= 0) return '';
+  const stretch = answered.reduce((sum, r) => sum + (r.endTime! - r.startTime!), 0) / answered.length / run.ms;
+  // Sharing the cores alone stretches each one about together ÷ cores; much more than that is other
+  // work on the machine taking the cores too, said rather than blamed on the threads.
+  const shared = together / cores;
+  const others =
+    stretch > shared * 1.5
+      ? ` (${together} sharing ${cores} would take about ${shared.toFixed(1)}×; the rest went to other work on this machine)`
+      : '';
+  return `; but CPU work runs on at most ${cores} ${cores === 1 ? 'core' : 'cores'} at once, so each request took about ${stretch.toFixed(1)}× its ${formatMs(run.ms)}${others}: threads and processes help CPU-bound work only up to the number of cores`;
 }
 
 function sentence(text: string): string {

@@ -88,9 +88,14 @@ function updateChoices(): void {
 
 function describeServer(server: ServerInfo): string {
   const count = server.processes.count;
+  // One process has no balancing to tell: "1 process", once.
   const processes =
-    count === null ? 'isolates as the platform decides' : `${count} ${count === 1 ? 'process' : 'processes'}`;
-  return `${server.runtime} ${server.version} · ${processes} (${server.processes.balancing}) · this answer from ${shortId(server.worker_id)} · modes ${server.modes.join(', ')} · at most ${server.max_delay_ms} ms a request`;
+    count === null
+      ? `isolates as the platform decides (${server.processes.balancing})`
+      : count === 1
+        ? '1 process'
+        : `${count} processes (${server.processes.balancing})`;
+  return `${server.runtime} ${server.version} · ${processes} · ${cores} CPU ${cores === 1 ? 'core' : 'cores'} · this answer from ${shortId(server.worker_id)} · modes ${server.modes.join(', ')} · at most ${server.max_delay_ms} ms a request`;
 }
 
 async function start(settings: LabSettings): Promise<void> {
@@ -102,8 +107,11 @@ async function start(settings: LabSettings): Promise<void> {
   for (const button of form.querySelectorAll<HTMLButtonElement>('button[type=submit]')) button.disabled = true;
   stopButton.disabled = false;
   runsSection.replaceChildren();
+  status.classList.remove('warning');
   runsSection.classList.toggle('side-by-side', settings.mode === 'all');
-  const sentences: string[] = [];
+  const done: string[] = [];
+  /** Modes the server refuses, in its words: not a verdict, so said in the status line. */
+  const unavailable: string[] = [];
   try {
     for (const mode of modesOf(settings.mode)) {
       if (signal.aborted) break;
@@ -111,8 +119,7 @@ async function start(settings: LabSettings): Promise<void> {
       const why = refusal(mode, settings.work);
       if (why) {
         runsSection.append(unavailablePanel(title, why, mode));
-        sentences.push(`${mode} is unavailable here: ${why}`);
-        status.textContent = sentences.join(' ');
+        unavailable.push(`${mode} is unavailable here: ${why}.`);
         continue;
       }
       status.textContent = `Running ${title}…`;
@@ -135,9 +142,19 @@ async function start(settings: LabSettings): Promise<void> {
       const outcome = outcomeOf(run, server, clock, cores);
       const summary = panel.root.querySelector<HTMLElement>('.summary')!;
       renderSummary(summary, run, server, outcome, clock);
-      sentences.push(settings.mode === 'all' ? `${mode}: ${outcome.sentence}` : outcome.sentence);
-      status.textContent = sentences.join(' ');
+      done.push(mode);
     }
+    // The verdict is under each timeline, once; the status line only says what ran.
+    status.textContent = signal.aborted
+      ? ''
+      : [
+          ...(done.length
+            ? [
+                `Done: ${done.join(', ')}. The verdict is under ${done.length === 1 ? 'the timeline' : 'each timeline'}.`,
+              ]
+            : []),
+          ...unavailable,
+        ].join(' ');
   } catch (error) {
     status.textContent = `The run failed: ${(error as Error).message}`;
   } finally {
@@ -145,7 +162,7 @@ async function start(settings: LabSettings): Promise<void> {
     form.classList.remove('busy');
     for (const button of form.querySelectorAll<HTMLButtonElement>('button[type=submit]')) button.disabled = false;
     stopButton.disabled = true;
-    if (signal.aborted) status.textContent = `Stopped. ${sentences.join(' ')}`;
+    if (signal.aborted) status.textContent = `Stopped${done.length ? ` after ${done.join(', ')}` : ''}.`;
   }
 }
 
@@ -199,8 +216,14 @@ async function boot(): Promise<void> {
   byId<HTMLElement>('ms-hint').textContent = `0 to ${info.max_delay_ms} (this server's --max-delay-ms).`;
   const { settings, problems } = parseSettings(location.search, info.max_delay_ms);
   showSettings(settings);
-  if (problems.length) status.textContent = `Ignored from the link: ${problems.join('; ')}.`;
   document.body.dataset.ready = '1';
+  if (problems.length) {
+    // A link with a bad value runs nothing: running the defaults instead would answer a question
+    // nobody asked, and the warning would be gone the moment the run began.
+    status.textContent = `Ignored from the link: ${problems.join('; ')}.${settings.run ? ' Nothing was run: check the settings shown and press Run.' : ''}`;
+    status.classList.add('warning');
+    return;
+  }
   if (settings.run) await start(settings);
 }
 

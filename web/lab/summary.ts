@@ -27,6 +27,8 @@ export interface Outcome {
   sentence: string;
   /** Set when the browser's connection limit, not the server, bounds the ideal. */
   clientBound: boolean;
+  /** How many requests waited in the browser for a connection, when some did: a note beside the verdict. */
+  clientNote?: string;
 }
 
 export function toCombinationRun(run: LiveRun, info: ServerInfo, clock: ClockOffset): CombinationRun {
@@ -74,13 +76,15 @@ export function outcomeOf(run: LiveRun, info: ServerInfo, clock: ClockOffset, co
     summary.idealMs = clientIdealMs;
     summary.efficiency = efficiency(clientIdealMs, summary.makespanMs);
   }
+  // The headline is the lesson; the browser's own limit is a note beside it, not part of it.
+  const sentence = verdict(combination, summary);
   const held = heldRequests(run);
-  const sentence = verdict(
-    combination,
-    summary,
-    held > 0 ? { held, connections: run.slots + 1 + (run.probing ? 1 : 0) } : undefined,
-  );
-  return { summary, sentence, clientBound };
+  const connections = run.slots + 1 + (run.probing ? 1 : 0);
+  const clientNote =
+    held > 0
+      ? `${held} ${held === 1 ? 'request' : 'requests'} first waited in this browser for a free connection: it opens at most ${connections} to one server over HTTP/1.1 (npm run lab has no such limit).`
+      : undefined;
+  return { summary, sentence, clientBound, ...(clientNote ? { clientNote } : {}) };
 }
 
 /** What the event stream showed of this run, in words. */
@@ -112,7 +116,7 @@ export function renderSummary(
   outcome: Outcome,
   clock: ClockOffset,
 ): void {
-  const { summary, sentence, clientBound } = outcome;
+  const { summary, sentence, clientBound, clientNote } = outcome;
   const pair = (term: string, value: string | Node, title = ''): HTMLElement[] => [
     el('div', {}, el('dt', { title }, term), el('dd', {}, value)),
   ];
@@ -155,5 +159,10 @@ export function renderSummary(
     );
   }
   notes.push(el('p', { class: 'stream-note' }, streamNote(run, clock, summary.ok)));
-  container.replaceChildren(list, ...notes, el('p', { class: 'verdict' }, sentence));
+  container.replaceChildren(
+    list,
+    ...notes,
+    el('p', { class: 'verdict' }, sentence),
+    ...(clientNote ? [el('p', { class: 'client-note' }, clientNote)] : []),
+  );
 }

@@ -136,7 +136,7 @@ export function createPanel(title: string, mode: string, n: number, clock: Clock
     root.style.setProperty('--span', String(span));
     axis.replaceChildren(
       ...niceTicks(span, 4).map((tick) => {
-        const label = el('span', {}, tick >= 10_000 ? `${tick / 1000} s` : `${tick}`);
+        const label = el('span', tick >= span ? { class: 'end' } : {}, tick >= 10_000 ? `${tick / 1000} s` : `${tick}`);
         label.style.setProperty('--a', String(tick));
         return label;
       }),
