@@ -59,7 +59,11 @@ export class TinypoolThreadPool implements ThreadPool {
   }
 
   async run(ms: number, work: Work, signal?: CancelSignal): Promise<WorkTiming> {
-    if (signal?.aborted) throw new WorkCancelledError();
+    if (signal?.aborted) {
+      // Dropped before it waited at all: cancelled all the same (/metrics counts it, as Deno's pool does).
+      this.#cancelled++;
+      throw new WorkCancelledError();
+    }
     if (this.#running < this.#maxThreads) this.#running++;
     else if (this.#waiting.length >= this.#maxQueue) {
       // Every thread busy and the queue full: a normal answer (503), not a backlog.

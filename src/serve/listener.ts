@@ -18,8 +18,17 @@ export interface Listener {
   close(force: boolean): Promise<void>;
 }
 
+/** What the lifecycle lends a runtime's listen beside the app's fetch. */
+export interface ListenHooks {
+  /**
+   * Counts in /metrics an answer the adapter gave without the app: a request the runtime's HTTP
+   * parser refused (Node's clientError), or one the app cannot be handed (Node's CONNECT).
+   */
+  answeredWithoutApp(route: string, method: string, status: number): void;
+}
+
 /** Opens the port and resolves once it accepts connections; rejects when it cannot (port taken, no permission). */
-export type Listen = (fetch: Fetch) => Promise<Listener>;
+export type Listen = (fetch: Fetch, hooks?: ListenHooks) => Promise<Listener>;
 
 /** The process the server runs in: Node's and Bun's `process` fit as they are; Deno's adapter wraps Deno.*. */
 export interface HostProcess {

@@ -67,7 +67,9 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
 
   let listener;
   try {
-    listener = await options.listen(gate.wrap(app.fetch));
+    listener = await options.listen(gate.wrap(app.fetch), {
+      answeredWithoutApp: (route, method, status) => metrics.requestAnsweredWithoutApp(route, method, status),
+    });
   } catch (error) {
     const message = `Cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`;
     logger.error('error', message, who);
