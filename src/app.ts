@@ -175,6 +175,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     ),
   );
 
+  /**
+   * Reads the request body; when its stream fails, the client closed the connection before the body
+   * arrived whole (or the runtime closed it on a malformed body): a 499, not a server error. Each
+   * runtime says it its own way (Node "aborted", Bun "The connection was closed.", Deno BadResource):
+   * this is the one place that hears all of them. In a shutdown, Deno ends the bodies still arriving
+   * itself: that client is still there, and is told to send again.
+   */
+  const readingBody = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw options.drain?.aborted ? new ShuttingDownError() : new ClientClosedError();
+    }
+  };
+
   const tooLarge = (): Response => new PayloadTooLargeError(maxBodyBytes).toResponse();
   // Counts a body as it arrives, for one whose length no header gives (chunked). It reads
   // c.req.raw.body, which on Node makes the full web Request: only then is it used.
@@ -331,21 +347,6 @@ async function withLength(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
   headers.set('Content-Length', String((await response.arrayBuffer()).byteLength));
   return new Response(null, { status: response.status, statusText: response.statusText, headers });
-}
-
-/**
- * Reads the request body; when its stream fails, the client closed the connection before the body
- * arrived whole (or the runtime closed it on a malformed body): a 499, not a server error. Each runtime
- * says it its own way (Node "aborted", Bun "The connection was closed.", Deno BadResource): this is
- * the one place that hears all of them.
- */
-async function readingBody<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
-    throw new ClientClosedError();
-  }
 }
 
 function shorten(text: string): string {

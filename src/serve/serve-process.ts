@@ -65,6 +65,14 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     drain: gate.signal,
   });
 
+  // Installed before listening: a SIGTERM that comes while the port is being opened (a supervisor
+  // stopping a process it just started) is a stop like any other, done once listening (exit 0 with
+  // its log), not the runtime's default death by signal.
+  let requestedStop: string | undefined;
+  let onSignal = (signal: string): void => void (requestedStop ??= signal);
+  host.on('SIGINT', () => onSignal('SIGINT'));
+  host.on('SIGTERM', () => onSignal('SIGTERM'));
+
   let listener;
   try {
     listener = await options.listen(gate.wrap(app.fetch), {
@@ -121,7 +129,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
       // Exiting ends whatever is still open, the pool's threads included.
       host.exit(EXIT_OK);
     })());
-  host.on('SIGINT', () => void stop('SIGINT'));
-  host.on('SIGTERM', () => void stop('SIGTERM'));
+  onSignal = (signal) => void stop(signal);
+  if (requestedStop) void stop(requestedStop);
   return { stop };
 }

@@ -62,7 +62,20 @@ export interface RuntimeUnderTest {
   answersAfterUnreadChunkedBody: boolean;
   /** Whether a drain closes at once a connection that has sent part of a request (else the request, if it comes whole, gets 503 shutting_down). */
   drainClosesHalfSentRequests: boolean;
+  /**
+   * Whether pipelined requests on one connection are handed to the app together (Node), rather than
+   * one after another's answer (Deno) or not at all (Bun): only then can a queued one be cancelled.
+   */
+  servesPipelinedRequestsAtOnce: boolean;
+  /**
+   * Odd requests the runtime's own HTTP layer answers before the app can, with this status and an
+   * empty body (docs/api.md#answers-the-runtime-gives-itself); every other one gets the app's JSON.
+   */
+  answersItself: Partial<Record<OddRequest, number>>;
 }
+
+/** Requests the contract answers in JSON where the runtime lets the app answer at all. */
+export type OddRequest = 'malformed' | 'missing-host' | 'asterisk-form' | 'long-url' | 'long-headers';
 
 /** The flags every process-based entry (Node, Bun, Deno) takes, from src/config.ts. */
 export function toFlags(port: number, settings: ServerSettings): string[] {
@@ -111,6 +124,7 @@ const PROCESS_RUNTIME = {
   closesAfterConnectionClose: true,
   answersAfterUnreadChunkedBody: true,
   drainClosesHalfSentRequests: false,
+  servesPipelinedRequestsAtOnce: false,
 } satisfies Partial<RuntimeUnderTest>;
 
 export const RUNTIMES: Record<string, RuntimeUnderTest> = {
@@ -125,6 +139,9 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     slowHeaders: 'json 408',
     // adapters/node/connections.ts: Go's rule.
     closesAboveUnreadBodyBytes: UNREAD_BODY_DISCARD_BYTES,
+    servesPipelinedRequestsAtOnce: true,
+    // adapters/node/listen.ts and client-error.ts answer all of them in JSON.
+    answersItself: {},
   },
   workerd: {
     name: 'workerd',
@@ -173,6 +190,9 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesAfterConnectionClose: true,
     answersAfterUnreadChunkedBody: false,
     drainClosesHalfSentRequests: false,
+    servesPipelinedRequestsAtOnce: false,
+    // Not measured through wrangler dev's proxy: the odd-request suite runs on process runtimes only.
+    answersItself: {},
   },
   bun: {
     name: 'bun',
@@ -187,6 +207,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // Bun.serve's idleTimeout (adapters/bun/listen.ts) ends a connection whose headers stall, unanswered.
     slowHeaders: 'closed',
     closesAboveUnreadBodyBytes: undefined,
+    // Measured on Bun 1.4.5: uWS refuses these before Bun.serve's fetch, with no body and no hook.
+    answersItself: { malformed: 400, 'missing-host': 400, 'asterisk-form': 400, 'long-url': 431, 'long-headers': 431 },
   },
   deno: {
     name: 'deno',
@@ -200,6 +222,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesAboveUnreadBodyBytes: undefined,
     closesAfterConnectionClose: false,
     drainClosesHalfSentRequests: true,
+    // Measured on Deno 2.9.6: a malformed request, or a request line or headers past its limit, get a 400, empty; Deno.serve has no hook.
+    answersItself: { malformed: 400, 'long-url': 400, 'long-headers': 400 },
   },
 };
 
