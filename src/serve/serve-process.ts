@@ -12,6 +12,7 @@ import { processSnapshot } from '../observability/process-snapshot.ts';
 import { SupervisorLink, type SupervisorChannel } from '../observability/supervisor-link.ts';
 import type { Runtime } from '../runtime.ts';
 import { createDrainGate } from './connections.ts';
+import { heldSignal } from './early-signal.ts';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import type { HostProcess, Listen } from './listener.ts';
 import { logServerReady } from './server-ready.ts';
@@ -68,7 +69,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
   // Installed before listening: a SIGTERM that comes while the port is being opened (a supervisor
   // stopping a process it just started) is a stop like any other, done once listening (exit 0 with
   // its log), not the runtime's default death by signal.
-  let requestedStop: string | undefined;
+  let requestedStop: string | undefined = heldSignal();
   let onSignal = (signal: string): void => void (requestedStop ??= signal);
   host.on('SIGINT', () => onSignal('SIGINT'));
   host.on('SIGTERM', () => onSignal('SIGTERM'));

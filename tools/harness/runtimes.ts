@@ -108,6 +108,14 @@ export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
 /** The native Deno binary that the deno package installs. */
 export const DENO = 'node_modules/deno/deno';
 export const DENO_START_ARGS = ['run', '--no-prompt', '-P', 'adapters/deno/main.ts'];
+/** What `npm start` runs after `node`: the signal hold first (it must load before the entry's modules), then tsx. */
+export const NODE_START_ARGS = [
+  '--import',
+  './adapters/node/hold-signals.js',
+  '--import',
+  'tsx',
+  'adapters/node/main.ts',
+];
 
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
@@ -132,7 +140,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     name: 'node',
     command: (port, settings) => ({
       command: process.execPath,
-      args: ['--import', 'tsx', 'adapters/node/main.ts', ...toFlags(port, settings)],
+      args: [...NODE_START_ARGS, ...toFlags(port, settings)],
     }),
     ...PROCESS_RUNTIME,
     // node:http's headersTimeout, answered by adapters/node/client-error.ts.
