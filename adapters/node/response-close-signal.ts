@@ -24,6 +24,9 @@ export class ResponseCloseSignal implements CancelSignal {
   addEventListener(_type: 'abort', listener: () => void): void {
     if (this.#wrapped.has(listener)) return;
     const onClose = (): void => {
+      // Once only: the socket's 'close' emits the response's, and an emitter calls every listener it
+      // had when the event began, one removed meanwhile included.
+      if (this.#wrapped.get(listener) !== onClose) return;
       this.removeEventListener('abort', listener);
       if (!this.#outgoing.writableFinished) listener();
     };

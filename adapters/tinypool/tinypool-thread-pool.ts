@@ -87,7 +87,9 @@ export class TinypoolThreadPool implements ThreadPool {
   #waitForThread(signal?: CancelSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
-        this.#waiting.splice(this.#waiting.indexOf(entry), 1);
+        const at = this.#waiting.indexOf(entry);
+        if (at < 0) return; // no longer waiting: started, or dropped already
+        this.#waiting.splice(at, 1);
         this.#cancelled++;
         reject(new WorkCancelledError());
       };
