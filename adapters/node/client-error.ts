@@ -5,14 +5,14 @@
 // to earlier pipelined requests, or a live lab event stream, may still be on their way. Written then,
 // the error would land inside another answer; so it waits until those have gone.
 import type { Socket } from 'node:net';
-import type { ListenHooks } from '../../src/serve/listener.ts';
+import type { ListenEvents } from '../../src/serve/listener.ts';
 import { afterAnswers, connectionState, LINGER_MS } from './connections.ts';
 
 /** The route label /metrics gives a request that never reached the app because it could not be parsed. */
 export const UNPARSED_ROUTE = 'unparsed';
 
 /** The clientError listener: `count` is the lifecycle's hook for answers given without the app. */
-export function answerClientError(count: ListenHooks['answeredWithoutApp']) {
+export function answerClientError(count: NonNullable<ListenEvents['answeredWithoutApp']>) {
   return (error: Error & { code?: string }, socket: Socket): void => {
     // Nothing can be answered any more (the socket's side is closed, e.g. a lingering close, ./connections.ts).
     if (!socket.writable) {

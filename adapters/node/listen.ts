@@ -6,6 +6,7 @@ import type { ServerConfig } from '../../src/config.ts';
 import { HttpError, InvalidRequestError, MethodNotAllowedError } from '../../src/errors.ts';
 import type { Listen } from '../../src/serve/listener.ts';
 import { answerClientError, UNPARSED_ROUTE } from './client-error.ts';
+import { guardConnections } from './connection-guard.ts';
 import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
 
 /**
@@ -17,10 +18,11 @@ const LISTEN_BACKLOG = 65_535;
 /** The methods some route answers: what a CONNECT is told to use instead (as the app tells Bun's and Deno's). */
 const SERVED_METHODS = ['GET', 'HEAD', 'POST'];
 
-export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>): Listen {
-  return (fetch, hooks) =>
+/** `maxConnections`: past it a new connection is closed at once (Infinity: no cap). */
+export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, maxConnections: number): Listen {
+  return (fetch, events) =>
     new Promise((resolve, reject) => {
-      const count = hooks?.answeredWithoutApp ?? (() => {});
+      const count = events.answeredWithoutApp ?? (() => {});
       /** An answer to a request that cannot be turned into the app's web Request: in JSON, and counted. */
       const refused = (error: HttpError): Response => {
         count(UNPARSED_ROUTE, 'OTHER', error.status);
@@ -59,11 +61,16 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>):
       server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         const info = server.address() as AddressInfo;
         server.off('error', reject);
+        // Once listening, an 'error' is a failed accept (libuv itself absorbs EMFILE and ENFILE, by
+        // accepting and closing the connection on a spare descriptor): without a listener it would
+        // be thrown and end the process.
+        server.on('error', (error) => events.acceptFailed(error));
         const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
         const closed = new Promise<void>((resolveClosed) => server.once('close', () => resolveClosed()));
         let drained: Promise<void> | undefined;
         resolve({
           url,
+          connections: counts,
           close(force) {
             if (!force) return (drained ??= connections.drain());
             if (server.listening) server.close();
@@ -73,6 +80,7 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>):
         });
       });
       const connections = manageConnections(server);
+      const counts = guardConnections(server, maxConnections);
       server.on('clientError', answerClientError(count));
       // A port in use or not permitted: reported before the listening callback, never after.
       server.once('error', reject);

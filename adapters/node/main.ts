@@ -12,6 +12,7 @@ import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { ClusterSupervisor, CLUSTER_PROCESSES } from './cluster-supervisor.ts';
 import { listenNode } from './listen.ts';
+import { defaultMaxConnections } from './open-file-limit.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 
 const { config } = exitOnHelpOrError(
@@ -32,7 +33,7 @@ if (config.workers > 1 && cluster.isPrimary) {
     config,
     logger,
     runtime: createNodeRuntime(pool, cluster.isPrimary ? ONE_PROCESS : CLUSTER_PROCESSES(config.workers)),
-    listen: listenNode(config),
+    listen: listenNode(config, config.maxConnections || defaultMaxConnections(config.poolThreads)),
     host: process,
     runtimeLabel: `node ${process.versions.node}`,
     // A cluster worker leaves the announcement to its primary, which waits for all of them, and

@@ -11,10 +11,11 @@ import { Metrics } from '../metrics.ts';
 import { processSnapshot } from '../observability/process-snapshot.ts';
 import { SupervisorLink, type SupervisorChannel } from '../observability/supervisor-link.ts';
 import type { Runtime } from '../runtime.ts';
+import { createAcceptErrorLog } from './accept-errors.ts';
 import { createDrainGate } from './connections.ts';
 import { heldSignal } from './early-signal.ts';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
-import type { HostProcess, Listen } from './listener.ts';
+import type { HostProcess, Listen, Listener } from './listener.ts';
 import { logServerReady } from './server-ready.ts';
 
 export interface ServeProcessOptions {
@@ -74,9 +75,11 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
   host.on('SIGINT', () => onSignal('SIGINT'));
   host.on('SIGTERM', () => onSignal('SIGTERM'));
 
-  let listener;
+  const acceptErrors = createAcceptErrorLog(logger, host.pid, runtime.now);
+  let listener: Listener;
   try {
     listener = await options.listen(gate.wrap(app.fetch), {
+      acceptFailed: (error) => acceptErrors.acceptFailed(error),
       answeredWithoutApp: (route, method, status) => metrics.requestAnsweredWithoutApp(route, method, status),
     });
   } catch (error) {
@@ -87,6 +90,9 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     loopLag.stop();
     return host.exit(EXIT_FAILED);
   }
+
+  const counted = listener;
+  metrics.connections = () => ({ acceptErrors: acceptErrors.count, ...counted.connections?.() });
 
   if (options.reportReady) options.reportReady(listener.url);
   else

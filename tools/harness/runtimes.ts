@@ -18,6 +18,8 @@ export interface ServerSettings {
   maxEventLoopDelayMs?: number;
   /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
   log?: LogFormat;
+  /** --max-connections: most connections a process holds. */
+  maxConnections?: number;
   /** The live lab page at /lab: on unless false (--lab off, or LAB_UI = "off" in [vars] on Workers). */
   lab?: boolean;
 }
@@ -48,6 +50,8 @@ export interface RuntimeUnderTest {
    * `json 408` is answered then closed, `closed` without an answer, `kept` has no such timeout.
    */
   slowHeaders: 'json 408' | 'closed' | 'kept';
+  /** Whether --max-connections caps the connections a process holds, and /metrics counts open and refused ones. */
+  capsConnections: boolean;
   /** Whether the server closes a kept-alive connection that stays idle. */
   closesIdleConnections: boolean;
   /**
@@ -69,7 +73,7 @@ export interface RuntimeUnderTest {
   servesPipelinedRequestsAtOnce: boolean;
   /**
    * Odd requests the runtime's own HTTP layer answers before the app can, with this status and an
-   * empty body (docs/api.md#answers-the-runtime-gives-itself); every other one gets the app's JSON.
+   * empty body (docs/api.md#what-the-runtimes-answer-themselves); every other one gets the app's JSON.
    */
   answersItself: Partial<Record<OddRequest, number>>;
 }
@@ -87,6 +91,7 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.maxDelayMs !== undefined) flags.push(`--max-delay-ms=${settings.maxDelayMs}`);
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
+  if (settings.maxConnections !== undefined) flags.push(`--max-connections=${settings.maxConnections}`);
   if (settings.lab === false) flags.push('--lab=off');
   return flags;
 }
@@ -150,6 +155,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     servesPipelinedRequestsAtOnce: true,
     // adapters/node/listen.ts and client-error.ts answer all of them in JSON.
     answersItself: {},
+    // adapters/node/connection-guard.ts, on node:net's maxConnections.
+    capsConnections: true,
   },
   workerd: {
     name: 'workerd',
@@ -183,8 +190,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasCli: false,
     // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.
     hasGracefulShutdown: false,
-    // Measured: wrangler dev's local proxy keeps the request to workerd open after the client has
-    // gone, so request.signal never aborts there (enable_request_signal is set for deployments).
+    // Measured, under wrangler dev and plain `workerd serve` alike: workerd sees a disconnect only
+    // when it writes the answer, so request.signal does not abort during a wait (docs/runtimes.md).
     cancelsOnDisconnect: false,
     // Measured under wrangler dev 4.86 (its local proxy, not deployed Workers): pipelined requests
     // are answered in order; a connection that has not sent whole headers is closed after 15 s
@@ -201,6 +208,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     servesPipelinedRequestsAtOnce: false,
     // Not measured through wrangler dev's proxy: the odd-request suite runs on process runtimes only.
     answersItself: {},
+    capsConnections: false,
   },
   bun: {
     name: 'bun',
@@ -217,6 +225,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesAboveUnreadBodyBytes: undefined,
     // Measured on Bun 1.4.5: uWS refuses these before Bun.serve's fetch, with no body and no hook.
     answersItself: { malformed: 400, 'missing-host': 400, 'asterisk-form': 400, 'long-url': 431, 'long-headers': 431 },
+    // Bun.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
+    capsConnections: false,
   },
   deno: {
     name: 'deno',
@@ -232,6 +242,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     drainClosesHalfSentRequests: true,
     // Measured on Deno 2.9.6: a malformed request, or a request line or headers past its limit, get a 400, empty; Deno.serve has no hook.
     answersItself: { malformed: 400, 'long-url': 400, 'long-headers': 400 },
+    // Deno.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
+    capsConnections: false,
   },
 };
 
