@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
+import { Metrics } from './metrics.ts';
 import { createLogger } from './logger.ts';
 import { fakeRuntime, FakePool } from './fake-runtime.ts';
 
@@ -165,5 +166,61 @@ describe('under --workers (a ClusterView given)', () => {
       list: [{ pid: 4242, uptime_seconds: 3, requests_served: 5 }],
       missing: [],
     });
+  });
+});
+
+describe('answers /metrics must count', () => {
+  it('a request that arrives once a drain began is refused with 503 shutting_down, and counted', async () => {
+    const drain = new AbortController();
+    const metrics = new Metrics();
+    const runtime = fakeRuntime();
+    const app = createApp({
+      runtime,
+      defaultMode: 'async',
+      maxDelayMs: 10_000,
+      logger: silent,
+      metrics,
+      drain: drain.signal,
+    });
+    drain.abort();
+    const refused = await app.request('/health');
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: 'shutting_down' });
+    expect(metrics.render(runtime)).toContain('route="/health",method="GET",mode="",status="503"} 1');
+    expect(metrics.render(runtime)).toMatch(/lab_http_requests_in_flight\{[^}]*\} 0/);
+  });
+
+  it('a body whose stream breaks (the client left mid-body) is 499 client_closed, never a 500 or an error log', async () => {
+    const metrics = new Metrics();
+    const logged: string[] = [];
+    const logger = { ...silent, enabled: false, error: (event: string) => void logged.push(event) };
+    const runtime = fakeRuntime();
+    const app = createApp({
+      runtime,
+      defaultMode: 'async',
+      maxDelayMs: 10_000,
+      logger: logger as typeof silent,
+      metrics,
+    });
+    const broken = (): ReadableStream<Uint8Array> =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"ms"'));
+          controller.error(new Error('aborted'));
+        },
+      });
+    const framings: Record<string, string>[] = [{ 'content-length': '100' }, { 'transfer-encoding': 'chunked' }];
+    for (const headers of framings) {
+      const response = await app.request('/delay', {
+        method: 'POST',
+        body: broken(),
+        headers,
+        duplex: 'half',
+      } as RequestInit);
+      expect(response.status).toBe(499);
+      expect(await response.json()).toMatchObject({ error: 'client_closed' });
+    }
+    expect(metrics.render(runtime)).toContain('route="/delay",method="POST",mode="",status="499"} 2');
+    expect(logged).toEqual([]);
   });
 });

@@ -5,12 +5,14 @@ import type { DelayAnswer, HelloAnswer, InfoAnswer } from './api/answers.ts';
 import { openApiDocument } from './api/openapi-document.ts';
 import { parseDelayParams, supportedModes, type DelayDefaults } from './delay-params.ts';
 import {
+  ClientClosedError,
   HttpError,
   InvalidRequestError,
   MethodNotAllowedError,
   NotFoundError,
   OverloadedError,
   PayloadTooLargeError,
+  ShuttingDownError,
   WorkCancelledError,
   errorBody,
 } from './errors.ts';
@@ -117,7 +119,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     (route: string, handler: (c: Context<AppEnv>) => Response | Promise<Response>) =>
     (c: Context<AppEnv>): Response | Promise<Response> => {
       metrics.requestStarted();
-      const refused = shed(route);
+      // A request that arrives once a shutdown began (on a connection opened before): refused here, not
+      // before the app, so that /metrics counts it like any other answer (src/serve/connections.ts).
+      const refused = options.drain?.aborted ? new ShuttingDownError().toResponse() : shed(route);
       if (refused) {
         ended(c, route, refused.status);
         return refused;
@@ -128,6 +132,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       } catch (error) {
         return failed(c, route, error);
       }
+      if (c.req.method === 'HEAD') answer = Promise.resolve(answer).then(withLength);
       if (!(answer instanceof Promise)) {
         ended(c, route, answer.status);
         return answer;
@@ -211,6 +216,21 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       return c.body(document, 200, { 'Content-Type': 'application/json' });
     }),
   );
+  /**
+   * Reads the request body; when its stream fails, the client closed the connection before the body
+   * arrived whole (or the runtime closed it on a malformed body): a 499, not a server error. Each
+   * runtime says it its own way (Node "aborted", Bun "The connection was closed.", Deno BadResource):
+   * this is the one place that hears all of them. In a shutdown, Deno ends the bodies still arriving
+   * itself: that client is still there, and is told to send again.
+   */
+  const readingBody = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw options.drain?.aborted ? new ShuttingDownError() : new ClientClosedError();
+    }
+  };
 
   const tooLarge = (): Response => new PayloadTooLargeError(maxBodyBytes).toResponse();
   // Counts a body as it arrives, for one whose length no header gives (chunked). It reads
@@ -242,7 +262,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
     if (repeated) throw new InvalidRequestError(`\`${repeated}\` is given more than once in the query`);
     // No body, nothing to read: a runtime that cannot tell from the headers gives a null body.
-    const text = length === 0 || (length === undefined && c.req.raw.body === null) ? '' : await c.req.text();
+    const text =
+      length === 0 || (length === undefined && c.req.raw.body === null) ? '' : await readingBody(() => c.req.text());
     let body: unknown;
     if (text.trim() !== '') {
       try {
@@ -302,11 +323,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       const length = declaredLength(c);
       // Refused before a byte of it is read; the runtime's listen decides whether the connection is kept (src/serve/connections.ts).
       if (length !== undefined) return length > maxBodyBytes ? tooLarge() : delay(c, length);
-      let answer: Response | undefined;
-      const refused = await streamLimit(c, async () => {
-        answer = await delay(c, undefined);
-      });
-      return answer ?? refused ?? tooLarge();
+      // The limit reads the body whole first (into memory, at most maxBodyBytes); delay() then parses it.
+      let withinLimit = false;
+      const refused = await readingBody(() =>
+        streamLimit(c, async () => {
+          withinLimit = true;
+        }),
+      );
+      return withinLimit ? delay(c, undefined) : (refused ?? tooLarge());
     }),
   );
 
@@ -338,11 +362,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.notFound((c) => {
     const path = c.req.path;
     const methods = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
-    const error = methods
-      ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods)
-      : new NotFoundError(
-          `no route ${c.req.method} ${shorten(path)}; the routes are ${[...Object.keys(ROUTES), ...(options.labUi ? ['/lab'] : []), ...(options.docs ? ['/docs'] : [])].join(', ')}`,
-        );
+    // CONNECT's target is a host and port, not a path (RFC 9110 §9.3.6): no route could take it.
+    const error =
+      c.req.method === 'CONNECT'
+        ? new MethodNotAllowedError('CONNECT is for proxies, and this server is not one', ['GET', 'HEAD', 'POST'])
+        : methods
+          ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods)
+          : new NotFoundError(
+              `no route ${c.req.method} ${shorten(path)}; the routes are ${[...Object.keys(ROUTES), ...(options.labUi ? ['/lab'] : []), ...(options.docs ? ['/docs'] : [])].join(', ')}`,
+            );
     return counted(methods ? path : 'unmatched', () => error.toResponse())(c);
   });
 
@@ -359,6 +387,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/**
+ * HEAD gets GET's headers and no body (Hono drops it); the body is measured here so that its
+ * Content-Length is GET's (RFC 9110 §9.3.2), which Bun and Deno would otherwise give as 0 and Node
+ * leave out. A stream (the lab's events) has no length to give.
+ */
+async function withLength(response: Response): Promise<Response> {
+  if (!response.body || response.headers.has('content-length')) return response;
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
+  const headers = new Headers(response.headers);
+  headers.set('Content-Length', String((await response.arrayBuffer()).byteLength));
+  return new Response(null, { status: response.status, statusText: response.statusText, headers });
 }
 
 function shorten(text: string): string {

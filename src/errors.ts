@@ -108,9 +108,20 @@ export class PoolOverloadedError extends OverloadedError {
   }
 }
 
+/**
+ * 499: the client went away before its answer, so nobody reads this one; it shows in /metrics and the
+ * log. Also what a request whose body stopped arriving gets (the client closed the connection mid-body),
+ * whatever the runtime's own error for the broken stream says.
+ */
+export class ClientClosedError extends HttpError {
+  constructor(message = 'the connection closed before the request body arrived whole') {
+    super(499, 'client_closed', message);
+  }
+}
+
 /** 499 from `ThreadPool.run` or `Runtime.sleep` when the caller's signal aborted: nobody reads the answer. */
-export class WorkCancelledError extends HttpError {
+export class WorkCancelledError extends ClientClosedError {
   constructor() {
-    super(499, 'client_closed', 'the work was cancelled because its client went away');
+    super('the work was cancelled because its client went away');
   }
 }

@@ -16,6 +16,12 @@ export class Metrics {
     this.#inFlight++;
   }
 
+  /** An answer given without the app (a request the runtime's HTTP parser refused): counted, never in flight. */
+  requestAnsweredWithoutApp(route: string, method: string, status: number): void {
+    this.#inFlight++;
+    this.requestEnded(route, method, '', status);
+  }
+
   /** Labels come from small closed sets (the app's routes, the standard methods, the modes, the statuses it answers). */
   requestEnded(route: string, method: string, mode: string, status: number): void {
     this.#inFlight--;

@@ -32,7 +32,7 @@ export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, r
         bunServer.timeout(request, 0);
         inFlight++;
         try {
-          const response = await fetch(request, bunServer);
+          const response = await fetch(absolute(request, bunServer.url.origin), bunServer);
           await discardUnreadBody(request);
           return response;
         } finally {
@@ -65,6 +65,15 @@ export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, r
       },
     };
   };
+}
+
+/**
+ * Bun hands an HTTP/1.0 request without Host over with a relative URL ("/health"), which the app's
+ * path parser misreads (every route but / then answered 404); HAProxy's `option httpchk GET /health`
+ * sends exactly such a request. It gets this server's own origin, as Node and Deno give it.
+ */
+function absolute(request: Request, origin: string): Request {
+  return request.url.charCodeAt(0) === 47 ? new Request(`${origin}${request.url}`, request) : request;
 }
 
 /**

@@ -9,7 +9,7 @@ const deno = fileURLToPath(new URL('../../node_modules/deno/deno', import.meta.u
 const script = fileURLToPath(new URL('./fixtures/deno-thread-pool-faults.ts', import.meta.url));
 
 describe('DenoThreadPool (Deno) under faults', () => {
-  it('fails only the faulty task, and serves the next one on a new thread', () => {
+  it('fails only the faulty task, serves the next one on a new thread, and lets a task run longer than the grace', () => {
     const run = spawnSync(deno, ['run', '--no-prompt', '--allow-read', script], { encoding: 'utf8', timeout: 60_000 });
     expect(run.status, run.stderr).toBe(0);
     type Outcome = { ok?: { threadId: number }; error?: string };
@@ -19,6 +19,7 @@ describe('DenoThreadPool (Deno) under faults', () => {
       afterThrow: Outcome;
       closed: Outcome;
       afterClose: Outcome;
+      longerThanGrace: Outcome;
       stats: { completed: number; busy: number; threads: number };
     };
     expect(result.before.ok?.threadId).toBe(1);
@@ -27,6 +28,8 @@ describe('DenoThreadPool (Deno) under faults', () => {
     // A thread that ends itself sends no event: the watchdog gives it up after its grace.
     expect(result.closed.error).toMatch(/gave no answer/);
     expect(result.afterClose.ok?.threadId).toBe(3);
-    expect(result.stats).toMatchObject({ completed: 3, busy: 0 });
+    // A task of 400 ms under a 200 ms grace: its watchdog fires at ms + grace, so it completes.
+    expect(result.longerThanGrace.ok?.threadId).toBe(3);
+    expect(result.stats).toMatchObject({ completed: 4, busy: 0 });
   });
 });

@@ -10,6 +10,7 @@ import type { ProcessInfo } from '../../src/runtime.ts';
 import { EXIT_FAILED, EXIT_OK } from '../../src/serve/exit-codes.ts';
 import { childPort } from '../ipc/scrape-channel.ts';
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
+import { heldSignal } from '../../src/serve/early-signal.ts';
 import { logServerReady } from '../../src/serve/server-ready.ts';
 import type { ServerConfig } from '../../src/config.ts';
 
@@ -60,6 +61,9 @@ export class ClusterSupervisor {
     cluster.on('exit', (worker, code, signal) => this.#onExit(worker, code, signal));
     process.on('SIGINT', () => this.#stop('SIGINT'));
     process.on('SIGTERM', () => this.#stop('SIGTERM'));
+    // Stopped while its modules loaded (./hold-signals.js): nothing to start.
+    const held = heldSignal();
+    if (held) return this.#stop(held);
     for (let i = 0; i < this.#config.workers; i++) this.#fork();
   }
 

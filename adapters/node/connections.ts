@@ -21,6 +21,8 @@ export const NODE_SERVER_OPTIONS: ServerOptions = {
   requestTimeout: CONNECTION_TIMEOUTS.requestMs,
   keepAliveTimeout: CONNECTION_TIMEOUTS.idleMs,
   connectionsCheckingInterval: 1_000,
+  // Not node:http's own 400 with an empty body to an HTTP/1.1 request without Host: ./listen.ts answers it in JSON.
+  requireHostHeader: false,
 };
 
 /**
@@ -43,7 +45,35 @@ export interface NodeConnections {
 
 /** Requests in flight on a connection, kept on the socket itself (a property is cheaper than a map on the hot path). */
 const IN_FLIGHT = Symbol('requests in flight');
-type CountedSocket = Socket & { [IN_FLIGHT]?: number };
+/** The connection's latest request and its response: ./client-error.ts asks whether a parser error is in its body. */
+const LATEST = Symbol('latest request');
+/** Called once no answer is in flight on the connection any more (./client-error.ts answers then). */
+const WHEN_ANSWERED = Symbol('when answered');
+type CountedSocket = Socket & {
+  [IN_FLIGHT]?: number;
+  [LATEST]?: ServerResponse;
+  [WHEN_ANSWERED]?: () => void;
+};
+
+/** What ./client-error.ts needs to know of a connection before it writes on it. */
+export interface ConnectionState {
+  /** Requests handed to the app whose answers have not all gone yet. */
+  inFlight: number;
+  /** The response to the latest request handed to the app on this connection, if any. */
+  latest: ServerResponse | undefined;
+}
+
+export function connectionState(socket: Socket): ConnectionState {
+  const counted = socket as CountedSocket;
+  return { inFlight: counted[IN_FLIGHT] ?? 0, latest: counted[LATEST] };
+}
+
+/** Runs `then` once every answer in flight on the connection has been sent, or the connection closed (at once if none is). */
+export function afterAnswers(socket: Socket, then: () => void): void {
+  const counted = socket as CountedSocket;
+  if ((counted[IN_FLIGHT] ?? 0) === 0) then();
+  else counted[WHEN_ANSWERED] = then;
+}
 
 export function manageConnections(server: Server): NodeConnections {
   // Requests in flight, on the server and on each connection. A response is counted out when it is
@@ -57,6 +87,11 @@ export function manageConnections(server: Server): NodeConnections {
     if (count === 0) return;
     socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 0) - count;
     inFlight -= count;
+    const whenAnswered = socket[WHEN_ANSWERED];
+    if (whenAnswered && socket[IN_FLIGHT] === 0) {
+      socket[WHEN_ANSWERED] = undefined;
+      whenAnswered();
+    }
     if (!draining) return;
     // A connection whose answer promised keep-alive just before the drain began is idle now.
     server.closeIdleConnections();
@@ -78,6 +113,7 @@ export function manageConnections(server: Server): NodeConnections {
     const socket: CountedSocket = request.socket;
     inFlight++;
     socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 0) + 1;
+    socket[LATEST] = response;
     response.on('close', responseClosed);
     const length = request.headers['content-length'];
     if ((length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined)

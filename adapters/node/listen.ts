@@ -1,10 +1,11 @@
-// How Node listens and closes: the app on @hono/node-server's http.Server.
-import { createAdaptorServer } from '@hono/node-server';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// How Node listens and closes: the app on @hono/node-server's request listener, on a node:http server.
+import { getRequestListener } from '@hono/node-server';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ServerConfig } from '../../src/config.ts';
+import { HttpError, InvalidRequestError, MethodNotAllowedError } from '../../src/errors.ts';
 import type { Listen } from '../../src/serve/listener.ts';
-import { answerClientError } from './client-error.ts';
+import { answerClientError, UNPARSED_ROUTE } from './client-error.ts';
 import { guardConnections } from './connection-guard.ts';
 import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
 
@@ -14,18 +15,49 @@ import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
  */
 const LISTEN_BACKLOG = 65_535;
 
+/** The methods some route answers: what a CONNECT is told to use instead (as the app tells Bun's and Deno's). */
+const SERVED_METHODS = ['GET', 'HEAD', 'POST'];
+
 /** `maxConnections`: past it a new connection is closed at once (Infinity: no cap). */
 export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, maxConnections: number): Listen {
   return (fetch, events) =>
     new Promise((resolve, reject) => {
-      const server = createAdaptorServer({
-        fetch,
+      const count = events.answeredWithoutApp ?? (() => {});
+      /** An answer to a request that cannot be turned into the app's web Request: in JSON, and counted. */
+      const refused = (error: HttpError): Response => {
+        count(UNPARSED_ROUTE, 'OTHER', error.status);
+        return error.toResponse();
+      };
+      const appListener = getRequestListener(fetch, {
         hostname: host,
-        serverOptions: NODE_SERVER_OPTIONS,
         // Not @hono/node-server's clean-up of unread bodies, which destroys the socket 500 ms after
         // an answer that promised keep-alive: ./connections.ts reads or refuses them instead.
         autoCleanupIncoming: false,
-      }) as Server; // a node:http server unless given another createServer
+        // A target the web Request cannot hold (`OPTIONS *`, a backslash, a bad absolute URL):
+        // @hono/node-server's own answer is a 400 with no body.
+        errorHandler: () => refused(new InvalidRequestError('the request target is not a path this server has')),
+      });
+      const listener = (request: IncomingMessage, response: ServerResponse): void => {
+        // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused (node:http's own refusal has no body).
+        if (request.httpVersion === '1.1' && request.headers.host === undefined) {
+          void send(response, refused(new InvalidRequestError('an HTTP/1.1 request must have a Host header')));
+          return;
+        }
+        void appListener(request, response);
+      };
+      const server = createServer(NODE_SERVER_OPTIONS, listener);
+      // An `Expect` other than 100-continue: served as if it were absent, as Bun and Deno do (RFC 9110
+      // §10.1.1 lets a server answer 417, which node:http does with no body).
+      server.on('checkExpectation', listener);
+      // CONNECT is for proxies: node:http hands over the socket, and without a listener drops it.
+      server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+        const error = new MethodNotAllowedError('CONNECT is for proxies, and this server is not one', SERVED_METHODS);
+        count('unmatched', 'CONNECT', error.status);
+        const body = JSON.stringify({ error: error.code, message: error.message });
+        socket.end(
+          `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAllow: ${SERVED_METHODS.join(', ')}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      });
       server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         const info = server.address() as AddressInfo;
         server.off('error', reject);
@@ -49,8 +81,15 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, 
       });
       const connections = manageConnections(server);
       const counts = guardConnections(server, maxConnections);
-      server.on('clientError', answerClientError);
+      server.on('clientError', answerClientError(count));
       // A port in use or not permitted: reported before the listening callback, never after.
       server.once('error', reject);
     });
+}
+
+/** Writes a web Response's status, headers and (small, whole) body on a node:http response. */
+async function send(outgoing: ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  outgoing.writeHead(response.status, { ...Object.fromEntries(response.headers), 'content-length': body.length });
+  outgoing.end(body);
 }

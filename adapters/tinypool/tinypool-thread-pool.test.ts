@@ -30,6 +30,12 @@ describe('TinypoolThreadPool', () => {
     expect(pool.stats()).toMatchObject({ busy: 0, queued: 0, completed: 1, cancelled: 1 });
   });
 
+  it('counts a task whose client had gone before it reached the pool as cancelled, and never runs it', async () => {
+    pool = new TinypoolThreadPool({ taskModule: realTask, maxThreads: 1, maxQueue: 5 });
+    await expect(pool.run(300, 'sleep', AbortSignal.abort())).rejects.toBeInstanceOf(WorkCancelledError);
+    expect(pool.stats()).toMatchObject({ busy: 0, queued: 0, completed: 0, cancelled: 1 });
+  });
+
   it('a task that throws rejects only its own call; the next task runs', async () => {
     pool = new TinypoolThreadPool({ taskModule: faulty, maxThreads: 1, maxQueue: 10 });
     await expect(pool.run(1, 'throw' as Work)).rejects.toThrow('task failed');

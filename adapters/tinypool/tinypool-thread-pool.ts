@@ -67,7 +67,11 @@ export class TinypoolThreadPool implements ThreadPool {
   }
 
   async run(ms: number, work: Work, signal?: CancelSignal): Promise<WorkTiming> {
-    if (signal?.aborted) throw new WorkCancelledError();
+    if (signal?.aborted) {
+      // Dropped before it waited at all: cancelled all the same (/metrics counts it, as Deno's pool does).
+      this.#cancelled++;
+      throw new WorkCancelledError();
+    }
     if (this.#running < this.#maxThreads) this.#running++;
     else if (this.#waiting.length >= this.#maxQueue) {
       // Every thread busy and the queue full: a normal answer (503), not a backlog.
@@ -92,7 +96,9 @@ export class TinypoolThreadPool implements ThreadPool {
   #waitForThread(signal?: CancelSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
-        this.#waiting.splice(this.#waiting.indexOf(entry), 1);
+        const at = this.#waiting.indexOf(entry);
+        if (at < 0) return; // no longer waiting: started, or dropped already
+        this.#waiting.splice(at, 1);
         this.#cancelled++;
         reject(new WorkCancelledError());
       };

@@ -3,7 +3,6 @@
 // happens to a request body the app did not read, and how a shutdown ends kept-alive connections.
 // The runtime adapters (adapters/*/listen.ts) apply these; the drain gate below is the part that
 // needs no runtime at all.
-import { ShuttingDownError } from '../errors.ts';
 import type { Fetch } from './listener.ts';
 
 /** Set explicitly on every runtime that has the setting; the table in docs/reliability.md says which. */
@@ -26,9 +25,10 @@ export const UNREAD_BODY_DISCARD_BYTES = 256 * 1024;
 
 /**
  * The shutdown's half that every runtime shares: once `beginDrain()` is called, every answer says
- * `Connection: close`, and a request that arrives after it (on a connection opened before) is refused
- * at once with 503 `shutting_down`, so that the shutdown never waits on work that began after it.
- * `signal` aborts then too, for answers that would otherwise last (the live lab's event streams).
+ * `Connection: close`, and `signal` aborts: the app (src/app.ts, given it as `drain`) then refuses a
+ * request that arrives after it (on a connection opened before) at once with 503 `shutting_down`, so
+ * that the shutdown never waits on work that began after it and /metrics counts the refusal, and ends
+ * answers that would otherwise last (the live lab's event streams).
  * Closing each connection after such an answer is the runtime's half (adapters/*\/listen.ts).
  */
 export interface DrainGate {
@@ -46,7 +46,6 @@ export function createDrainGate(): DrainGate {
   return {
     // An answer the app gives synchronously stays synchronous (Node's adapter has a faster path for it).
     wrap: (appFetch) => (request, env) => {
-      if (drain.signal.aborted) return new ShuttingDownError().toResponse();
       const answer = appFetch(request, env);
       return answer instanceof Promise ? answer.then(closing) : closing(answer);
     },

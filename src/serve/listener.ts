@@ -31,6 +31,11 @@ export interface ConnectionCounts {
 export interface ListenEvents {
   /** Accepting a connection failed (EMFILE, ENFILE, ENOMEM…): logged at most once a second, counted. */
   acceptFailed(error: unknown): void;
+  /**
+   * Counts in /metrics an answer the adapter gave without the app: a request the runtime's HTTP
+   * parser refused (Node's clientError), or one the app cannot be handed (Node's CONNECT).
+   */
+  answeredWithoutApp?(route: string, method: string, status: number): void;
 }
 
 /** Opens the port and resolves once it accepts connections; rejects when it cannot (port taken, no permission). */

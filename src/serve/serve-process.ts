@@ -14,6 +14,7 @@ import { SupervisorLink, type SupervisorChannel } from '../observability/supervi
 import type { Runtime } from '../runtime.ts';
 import { createAcceptErrorLog } from './accept-errors.ts';
 import { createDrainGate } from './connections.ts';
+import { heldSignal } from './early-signal.ts';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
 import type { HostProcess, Listen, Listener } from './listener.ts';
 import { logServerReady } from './server-ready.ts';
@@ -70,10 +71,21 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     drain: gate.signal,
   });
 
+  // Installed before listening: a SIGTERM that comes while the port is being opened (a supervisor
+  // stopping a process it just started) is a stop like any other, done once listening (exit 0 with
+  // its log), not the runtime's default death by signal.
+  let requestedStop: string | undefined = heldSignal();
+  let onSignal = (signal: string): void => void (requestedStop ??= signal);
+  host.on('SIGINT', () => onSignal('SIGINT'));
+  host.on('SIGTERM', () => onSignal('SIGTERM'));
+
   const acceptErrors = createAcceptErrorLog(logger, host.pid, runtime.now);
   let listener: Listener;
   try {
-    listener = await options.listen(gate.wrap(app.fetch), acceptErrors);
+    listener = await options.listen(gate.wrap(app.fetch), {
+      acceptFailed: (error) => acceptErrors.acceptFailed(error),
+      answeredWithoutApp: (route, method, status) => metrics.requestAnsweredWithoutApp(route, method, status),
+    });
   } catch (error) {
     const message = `Cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`;
     logger.error('error', message, who);
@@ -128,7 +140,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
       // Exiting ends whatever is still open, the pool's threads included.
       host.exit(EXIT_OK);
     })());
-  host.on('SIGINT', () => void stop('SIGINT'));
-  host.on('SIGTERM', () => void stop('SIGTERM'));
+  onSignal = (signal) => void stop(signal);
+  if (requestedStop) void stop(requestedStop);
   return { stop };
 }

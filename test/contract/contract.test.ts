@@ -76,6 +76,8 @@ describe(`contract on ${runtime.name}`, () => {
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ message: 'Hello World', worker_id: expect.anything(), runtime: runtime.name });
       expect(['number', 'string']).toContain(typeof (response.json as { worker_id: unknown }).worker_id);
+      // A process runtime's worker_id is its pid, the process the harness started (Workers: an isolate id).
+      if (runtime.hasCli) expect((response.json as { worker_id: unknown }).worker_id).toBe(server.process.pid);
     });
 
     it('GET /health answers ok, and HEAD answers without a body', async () => {
@@ -187,6 +189,21 @@ describe(`contract on ${runtime.name}`, () => {
       expect(errorOf(response).error).toBe('payload_too_large');
     });
 
+    it('the body limit is 16,384 bytes: a body of exactly that is read, one byte more is refused', async () => {
+      const body = (size: number): string => {
+        // A valid body (no unknown parameter), made long with whitespace JSON allows.
+        const text = `{"ms":1${' '.repeat(size - 8)}}`;
+        expect(text).toHaveLength(size);
+        return text;
+      };
+      const headers = { 'content-type': 'application/json' };
+      const within = await request(`${server.url}/delay`, { method: 'POST', body: body(16_384), headers });
+      expect(within.status, within.text).toBe(200);
+      const above = await request(`${server.url}/delay`, { method: 'POST', body: body(16_385), headers });
+      expect(above.status).toBe(413);
+      expect(errorOf(above).error).toBe('payload_too_large');
+    });
+
     it('stays up after every bad request, and a kept-alive connection stays open through all of them', async () => {
       expect((await request(`${server.url}/health`)).status).toBe(200);
       if (makeClient !== keptAliveConnection) return;
@@ -233,14 +250,19 @@ describe(`concurrency on ${runtime.name}, one process`, () => {
     await server.process.waitForLog((entry) => entry.event === 'work_started' && entry.mode === 'blocking');
     const health = await request(`${server.url}/health`);
     const responses = await Promise.all(delays);
-    expect(overlappingPairs(intervalsOf(responses))).toEqual([]);
+    const intervals = intervalsOf(responses);
+    expect(overlappingPairs(intervals)).toEqual([]);
+    // Each held the loop for its whole ms: zero-length intervals would not overlap either.
+    for (const interval of intervals) expect(interval.end - interval.start).toBeGreaterThanOrEqual(299);
     const firstDelayAnswered = Math.min(...responses.map((response) => response.receivedAt));
     expect(health.receivedAt).toBeGreaterThanOrEqual(firstDelayAnswered);
   });
 
   it('blocking with work=cpu: concurrent requests never overlap either', async () => {
     const responses = await Promise.all(fire(server.url, 3, 'mode=blocking&work=cpu&ms=150'));
-    expect(overlappingPairs(intervalsOf(responses))).toEqual([]);
+    const intervals = intervalsOf(responses);
+    expect(overlappingPairs(intervals)).toEqual([]);
+    for (const interval of intervals) expect(interval.end - interval.start).toBeGreaterThanOrEqual(149);
   });
 
   // Waits of 2 s: far longer than five connections take to arrive, even on a loaded machine.

@@ -6,8 +6,12 @@ import fc from 'fast-check';
 import { Agent, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from '../../tools/harness/http-client.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
-import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { ClosedWithoutAnswer, RawConnection, type RawResponse } from '../../tools/harness/raw-connection.ts';
+import { runtimeUnderTest, type OddRequest } from '../../tools/harness/runtimes.ts';
+import { describeIf } from '../support/conditional.ts';
+import { parseExposition, total } from '../support/prometheus-text.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 
 const runtime = runtimeUnderTest();
@@ -176,6 +180,18 @@ function send({ method, path, body, contentType }: FuzzRequest, port: number, ag
 /** Requests each way: a new connection per request, and one kept-alive connection for all of them. */
 const RUNS = 2_000;
 
+/** Odd shapes on raw connections, each on a new one. */
+const RAW_RUNS = 150;
+
+/** Every answer /metrics has counted so far, but its own scrapes (GET /metrics). */
+async function answersCounted(url: string): Promise<number> {
+  const samples = parseExposition((await request(`${url}/metrics`)).text).samples;
+  return (
+    total(samples, 'lab_http_requests_total') -
+    total(samples, 'lab_http_requests_total', { route: '/metrics', method: 'GET' })
+  );
+}
+
 describe(`HTTP fuzz on ${runtime.name}`, () => {
   let server: StartedServer;
   beforeAll(async () => {
@@ -196,6 +212,7 @@ describe(`HTTP fuzz on ${runtime.name}`, () => {
       const failed: string[] = [];
       let refused = 0;
       let reused = 0;
+      const countedBefore = runtime.hasCli ? await answersCounted(server.url) : 0;
       try {
         await fc.assert(
           fc.asyncProperty(fuzzRequest, async (req) => {
@@ -212,6 +229,8 @@ describe(`HTTP fuzz on ${runtime.name}`, () => {
             }
             const { status, text, type } = answer;
             if (answer.reused) reused++;
+            // The fuzz's own GET /metrics, should it find one, is a scrape: left out of the count on both sides.
+            if (req.method === 'GET' && req.path.split('?')[0] === '/metrics') return;
             statuses.set(status, (statuses.get(status) ?? 0) + 1);
             const what = `${req.method} ${req.path.slice(0, 100)} → ${status} ${text.slice(0, 200)}`;
             if (!STANDARD_METHODS.has(req.method)) {
@@ -242,9 +261,162 @@ describe(`HTTP fuzz on ${runtime.name}`, () => {
         expect(health.status).toBe(200);
         expect(statuses.size).toBeGreaterThan(3); // the fuzz reached several kinds of answer, not only one
         expect(refused).toBeLessThan(RUNS / 2);
+        // /metrics adds up: every answer the fuzz received (and the health check) counted once, no more.
+        if (runtime.hasCli) {
+          const received = [...statuses.values()].reduce((sum, n) => sum + n, 0) + 1;
+          expect((await answersCounted(server.url)) - countedBefore).toBe(received);
+        }
       } finally {
         if (agent) agent.destroy();
       }
     },
   );
+});
+
+/** One odd shape on a raw connection: the bytes, the methods of the answers it asks for, and how it ends. */
+interface RawShape {
+  name: string;
+  bytes: string;
+  /** One method per request in `bytes`, in order, to read each answer (HEAD has no body). */
+  methods: readonly string[];
+  /** The odd request whose answer the runtime may give itself (runtimes.ts answersItself). */
+  odd?: OddRequest;
+  /** The client closes in the middle of the body: no answer, a 499 in /metrics. */
+  cut?: boolean;
+}
+
+const HOST = 'Host: 127.0.0.1\r\n';
+/** Every route; the lab's event stream with a life of 1 ms, so that it ends by itself. */
+const ROUTE_PATHS = ['/', '/health', '/info', '/delay', '/metrics', '/nowhere', '/lab', '/lab/events?for=1'];
+const rawShape: fc.Arbitrary<RawShape> = fc.oneof(
+  // Bodies cut off mid-way, framed by Content-Length or chunked.
+  fc.record({ declared: fc.integer({ min: 10, max: 10_000 }), chunked: fc.boolean() }).map(({ declared, chunked }) => ({
+    name: `cut ${chunked ? 'chunked' : `Content-Length ${declared}`}`,
+    bytes: `POST /delay?mode=async&ms=1 HTTP/1.1\r\n${HOST}Content-Type: application/json\r\n${
+      chunked ? 'Transfer-Encoding: chunked\r\n\r\n5\r\n{"ms"\r\n' : `Content-Length: ${declared}\r\n\r\n{"ms"`
+    }`,
+    methods: ['POST'],
+    cut: true,
+  })),
+  // A malformed request pipelined behind a good one: the good one's answer first, whole.
+  fc
+    .constantFrom(
+      'GET / HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n',
+    )
+    .map((malformed) => ({
+      name: 'pipelined malformed',
+      bytes: `GET /health HTTP/1.1\r\n${HOST}\r\n${malformed}`,
+      methods: ['GET', 'GET'],
+      odd: 'malformed' as const,
+    })),
+  // Absolute-form and asterisk-form targets.
+  fc.constantFrom(...ROUTE_PATHS).map((path) => ({
+    name: `absolute-form ${path}`,
+    bytes: `GET http://127.0.0.1${path} HTTP/1.1\r\n${HOST}\r\n`,
+    methods: ['GET'],
+  })),
+  fc.constant({
+    name: 'asterisk-form',
+    bytes: `OPTIONS * HTTP/1.1\r\n${HOST}\r\n`,
+    methods: ['OPTIONS'],
+    odd: 'asterisk-form' as const,
+  }),
+  // Expect, known and not.
+  fc.constantFrom('100-continue', 'foo', '').map((expectation) => ({
+    name: `Expect: ${expectation}`,
+    bytes: `POST /delay?mode=async&ms=1 HTTP/1.1\r\n${HOST}Expect: ${expectation}\r\nContent-Length: 2\r\n\r\n{}`,
+    methods: ['POST'],
+  })),
+  // Missing Host, on 1.0 and 1.1.
+  fc.constantFrom(...ROUTE_PATHS).map((path) => ({
+    name: `HTTP/1.0 without Host ${path}`,
+    bytes: `GET ${path} HTTP/1.0\r\n\r\n`,
+    methods: ['GET'],
+  })),
+  fc.constantFrom(...ROUTE_PATHS).map((path) => ({
+    name: `HTTP/1.1 without Host ${path}`,
+    bytes: `GET ${path} HTTP/1.1\r\n\r\n`,
+    methods: ['GET'],
+    odd: 'missing-host' as const,
+  })),
+  // Oversized URLs and headers.
+  fc.integer({ min: 70_000, max: 120_000 }).map((size) => ({
+    name: `URL of ${size} bytes`,
+    bytes: `GET /${'a'.repeat(size)} HTTP/1.1\r\n${HOST}\r\n`,
+    methods: ['GET'],
+    odd: 'long-url' as const,
+  })),
+  fc.integer({ min: 70_000, max: 120_000 }).map((size) => ({
+    name: `a header of ${size} bytes`,
+    bytes: `GET /health HTTP/1.1\r\n${HOST}X-Big: ${'b'.repeat(size)}\r\n\r\n`,
+    methods: ['GET'],
+    odd: 'long-headers' as const,
+  })),
+  // HEAD on every route, then GET on the same connection: nothing of a body after the HEAD's head.
+  fc.constantFrom(...ROUTE_PATHS).map((path) => ({
+    name: `HEAD ${path}`,
+    bytes: `HEAD ${path} HTTP/1.1\r\n${HOST}\r\nGET /health HTTP/1.1\r\n${HOST}\r\n`,
+    methods: ['HEAD', 'GET'],
+  })),
+);
+
+describeIf(runtime.hasCli)(`raw-socket fuzz of odd requests on ${runtime.name}`, () => {
+  it('every answer JSON with the documented shape (or the runtime’s own, as the matrix says), none inside another, each counted once', async () => {
+    const server = await startRuntime(runtime, { maxDelayMs: MAX_DELAY_MS });
+    const scrape = async (): Promise<ReturnType<typeof parseExposition>['samples']> =>
+      parseExposition((await request(`${server.url}/metrics`)).text).samples;
+    let answeredByApp = 0;
+    let cut = 0;
+    await fc.assert(
+      fc.asyncProperty(rawShape, async (shape) => {
+        const connection = await RawConnection.open(server.port);
+        try {
+          connection.write(shape.bytes);
+          if (shape.cut) {
+            // Closed once the app has it (it and this scrape in flight): a request the app never saw is not one it could count.
+            const deadline = Date.now() + 15_000;
+            while (total(await scrape(), 'lab_http_requests_in_flight') !== 2)
+              if (Date.now() > deadline) throw new Error(`${shape.name}: never reached the app`);
+            connection.close();
+            cut++;
+            return;
+          }
+          for (const method of shape.methods) {
+            const answer = await connection.next(method).catch((error: unknown) => error);
+            if (answer instanceof ClosedWithoutAnswer) {
+              // Only a runtime that answers (or refuses) this odd request itself may close instead.
+              expect(shape.odd && runtime.answersItself[shape.odd], `${shape.name}: closed`).toBeDefined();
+              return;
+            }
+            const { status, text, headers } = answer as RawResponse;
+            const what = `${shape.name} (${method}) → ${status} ${text.slice(0, 120)}`;
+            const itself = shape.odd === undefined ? undefined : runtime.answersItself[shape.odd];
+            if (itself !== undefined && status === itself && text === '' && method !== 'HEAD') continue; // the runtime's own
+            // A GET /metrics the fuzz sent is a scrape: left out on both sides, as the test's own are.
+            if (method === 'GET' && status === 200 && headers['content-type']?.startsWith('text/plain')) continue;
+            answeredByApp++;
+            expect(status < 500, what).toBe(true);
+            if (method === 'HEAD' || text === '' || (status === 200 && headers['content-type']?.startsWith('text/')))
+              continue; // a HEAD, /metrics, the lab's page and stream: not JSON by design
+            expect(headers['content-type'], what).toMatch(/^application\/json/);
+            const json = JSON.parse(text) as Record<string, unknown>;
+            if (status >= 400) expect(Object.keys(json).sort(), what).toEqual(['error', 'message']);
+          }
+        } finally {
+          connection.close();
+        }
+      }),
+      { numRuns: RAW_RUNS },
+    );
+    // /metrics adds up: what the app and its adapter answered, each once; the cut-off ones as 499; nothing in flight.
+    const samples = await scrape();
+    const counted =
+      total(samples, 'lab_http_requests_total') -
+      total(samples, 'lab_http_requests_total', { route: '/metrics', method: 'GET' });
+    expect(total(samples, 'lab_http_requests_total', { status: '499' })).toBe(cut);
+    expect(counted - cut).toBe(answeredByApp);
+    expect(total(samples, 'lab_http_requests_in_flight')).toBe(1);
+    await server.process.stop();
+  });
 });

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { post, request } from '../../tools/harness/http-client.ts';
+import { RawConnection } from '../../tools/harness/raw-connection.ts';
 import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
@@ -424,6 +425,28 @@ describeIf(runtime.hasWorkers)(`live lab page on ${runtime.name} --workers 2`, (
     expectClean(opened, server.url);
     await opened.page.close();
     expect(await server.process.stop()).toEqual({ code: 0, signal: null });
+  });
+});
+
+/** More than the streams one process holds at once (MAX_STREAMS in src/lab-ui/lab-routes.ts is 32). */
+const MORE_STREAMS_THAN_SLOTS = 40;
+
+describeIf(runtime.hasCli)(`live lab event streams over a server's life on ${runtime.name}`, () => {
+  it('a stream that ended gives its slot back: more streams than the limit, one after another, all served', async () => {
+    const server = await startRuntime(runtime);
+    for (let i = 0; i < MORE_STREAMS_THAN_SLOTS; i++) {
+      const connection = await RawConnection.open(server.port);
+      try {
+        // A life of 1 ms: the stream says hello and ends by itself.
+        const stream = await connection.request('GET', '/lab/events?for=1');
+        expect(stream.status, `stream ${i + 1}: ${stream.text}`).toBe(200);
+        const hello = /^event: hello\ndata: (.*)$/m.exec(stream.text)?.[1];
+        expect((JSON.parse(hello ?? '{}') as { streams?: number }).streams, `stream ${i + 1}`).toBe(1);
+      } finally {
+        connection.close();
+      }
+    }
+    await server.process.stop();
   });
 });
 

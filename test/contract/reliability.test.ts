@@ -74,6 +74,8 @@ describe(`GET /metrics on ${runtime.name}`, () => {
     await post(`${server.url}/delay?mode=async&ms=1`);
     await post(`${server.url}/delay?mode=blocking&ms=1`);
     await post(`${server.url}/delay?ms=oops`);
+    for (const path of ['/nowhere', '/favicon.ico', '/nowhere'])
+      expect((await request(`${server.url}${path}`)).status).toBe(404);
     const response = await request(`${server.url}/metrics`);
     expect(response.status).toBe(200);
     expect(String(response.headers['content-type'])).toMatch(/^text\/plain/);
@@ -82,6 +84,8 @@ describe(`GET /metrics on ${runtime.name}`, () => {
     expect(metricValue(text, 'lab_http_requests_total', { route: '/delay', mode: 'async', status: '200' })).toBe(1);
     expect(metricValue(text, 'lab_http_requests_total', { route: '/delay', mode: 'blocking', status: '200' })).toBe(1);
     expect(metricValue(text, 'lab_http_requests_total', { route: '/delay', status: '400' })).toBe(1);
+    // Invented paths share one label: counted, but they cannot grow the output.
+    expect(metricValue(text, 'lab_http_requests_total', { route: 'unmatched', method: 'GET', status: '404' })).toBe(3);
     expect(metricValue(text, 'lab_http_requests_in_flight')).toBe(1);
     if (runtime.hasPool) expect(metricValue(text, 'lab_pool_threads_max')).toBeGreaterThan(0);
     if (isProcess) {
@@ -108,9 +112,19 @@ describeIf(isProcess)(`load shedding on ${runtime.name}`, () => {
     expect((await health).status).toBe(200); // probes are never shed
     // Once the loop has caught up (its next lag sample), work is accepted again.
     const deadline = Date.now() + 10_000;
+    let shedCount = 1;
     let after = await post(`${server.url}/delay?mode=async&ms=1`);
-    while (after.status === 503 && Date.now() < deadline) after = await post(`${server.url}/delay?mode=async&ms=1`);
+    while (after.status === 503 && Date.now() < deadline) {
+      shedCount++;
+      after = await post(`${server.url}/delay?mode=async&ms=1`);
+    }
     expect(after.status).toBe(200);
+    // Every refusal counted, each once, and none left in flight: only this scrape is.
+    const metrics = (await request(`${server.url}/metrics`)).text;
+    expect(metricValue(metrics, 'lab_http_requests_total', { route: '/delay', mode: '', status: '503' })).toBe(
+      shedCount,
+    );
+    expect(metricValue(metrics, 'lab_http_requests_in_flight')).toBe(1);
     await server.process.stop();
   });
 });

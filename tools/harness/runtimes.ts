@@ -70,7 +70,20 @@ export interface RuntimeUnderTest {
   answersAfterUnreadChunkedBody: boolean;
   /** Whether a drain closes at once a connection that has sent part of a request (else the request, if it comes whole, gets 503 shutting_down). */
   drainClosesHalfSentRequests: boolean;
+  /**
+   * Whether pipelined requests on one connection are handed to the app together (Node), rather than
+   * one after another's answer (Deno) or not at all (Bun): only then can a queued one be cancelled.
+   */
+  servesPipelinedRequestsAtOnce: boolean;
+  /**
+   * Odd requests the runtime's own HTTP layer answers before the app can, with this status and an
+   * empty body (docs/api.md#what-the-runtimes-answer-themselves); every other one gets the app's JSON.
+   */
+  answersItself: Partial<Record<OddRequest, number>>;
 }
+
+/** Requests the contract answers in JSON where the runtime lets the app answer at all. */
+export type OddRequest = 'malformed' | 'missing-host' | 'asterisk-form' | 'long-url' | 'long-headers';
 
 /** The flags every process-based entry (Node, Bun, Deno) takes, from src/config.ts. */
 export function toFlags(port: number, settings: ServerSettings): string[] {
@@ -106,6 +119,14 @@ export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
 export const DENO = 'node_modules/deno/deno';
 /** `-q`: Deno's own notices (the experimental config-permissions warning, in colour codes) stay out of the server's log. */
 export const DENO_START_ARGS = ['run', '-q', '--no-prompt', '-P', 'adapters/deno/main.ts'];
+/** What `npm start` runs after `node`: the signal hold first (it must load before the entry's modules), then tsx. */
+export const NODE_START_ARGS = [
+  '--import',
+  './adapters/node/hold-signals.js',
+  '--import',
+  'tsx',
+  'adapters/node/main.ts',
+];
 
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
@@ -123,6 +144,7 @@ const PROCESS_RUNTIME = {
   closesAfterConnectionClose: true,
   answersAfterUnreadChunkedBody: true,
   drainClosesHalfSentRequests: false,
+  servesPipelinedRequestsAtOnce: false,
 } satisfies Partial<RuntimeUnderTest>;
 
 export const RUNTIMES: Record<string, RuntimeUnderTest> = {
@@ -130,13 +152,16 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     name: 'node',
     command: (port, settings) => ({
       command: process.execPath,
-      args: ['--import', 'tsx', 'adapters/node/main.ts', ...toFlags(port, settings)],
+      args: [...NODE_START_ARGS, ...toFlags(port, settings)],
     }),
     ...PROCESS_RUNTIME,
     // node:http's headersTimeout, answered by adapters/node/client-error.ts.
     slowHeaders: 'json 408',
     // adapters/node/connections.ts: Go's rule.
     closesAboveUnreadBodyBytes: UNREAD_BODY_DISCARD_BYTES,
+    servesPipelinedRequestsAtOnce: true,
+    // adapters/node/listen.ts and client-error.ts answer all of them in JSON.
+    answersItself: {},
     // adapters/node/connection-guard.ts, on node:net's maxConnections.
     capsConnections: true,
   },
@@ -189,6 +214,9 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesAfterConnectionClose: true,
     answersAfterUnreadChunkedBody: false,
     drainClosesHalfSentRequests: false,
+    servesPipelinedRequestsAtOnce: false,
+    // Not measured through wrangler dev's proxy: the odd-request suite runs on process runtimes only.
+    answersItself: {},
     capsConnections: false,
   },
   bun: {
@@ -204,6 +232,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // Bun.serve's idleTimeout (adapters/bun/listen.ts) ends a connection whose headers stall, unanswered.
     slowHeaders: 'closed',
     closesAboveUnreadBodyBytes: undefined,
+    // Measured on Bun 1.4.5: uWS refuses these before Bun.serve's fetch, with no body and no hook.
+    answersItself: { malformed: 400, 'missing-host': 400, 'asterisk-form': 400, 'long-url': 431, 'long-headers': 431 },
     // Bun.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
     capsConnections: false,
   },
@@ -219,6 +249,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesAboveUnreadBodyBytes: undefined,
     closesAfterConnectionClose: false,
     drainClosesHalfSentRequests: true,
+    // Measured on Deno 2.9.6: a malformed request, or a request line or headers past its limit, get a 400, empty; Deno.serve has no hook.
+    answersItself: { malformed: 400, 'long-url': 400, 'long-headers': 400 },
     // Deno.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
     capsConnections: false,
   },
