@@ -5,6 +5,7 @@
 import { wholeNumber } from './whole-number.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 import { MODES, type Mode } from './runtime.ts';
+import { BALANCE_MODES, type BalanceMode } from './serve/balance.ts';
 
 export interface ServerConfig {
   port: number;
@@ -12,6 +13,8 @@ export interface ServerConfig {
   mode: Mode;
   /** Processes serving the port; 1 means no supervisor. */
   workers: number;
+  /** With --workers above 1: who picks the process for a new connection (./serve/balance.ts). */
+  balance: BalanceMode;
   /** Most pool threads; the pool grows to it on demand and shrinks when idle. */
   poolThreads: number;
   /** Most pool tasks waiting for a thread; past it, 503 `overloaded`. */
@@ -62,6 +65,13 @@ export const OPTIONS: Option[] = [
     value: 'N|auto',
     default: '1',
     help: 'processes serving the port; auto = one per CPU',
+  },
+  {
+    flag: 'balance',
+    env: 'LAB_BALANCE',
+    value: 'WAY',
+    default: 'least-busy',
+    help: `with --workers: who picks the process for a new connection: ${BALANCE_MODES.join(' | ')}`,
   },
   {
     flag: 'pool-threads',
@@ -143,6 +153,7 @@ export function resolveServerConfig(
     host: raw('host').value,
     mode: oneOf('mode', MODES),
     workers: raw('workers').value === 'auto' ? Math.max(1, cpuCount) : integer('workers', 1, 256),
+    balance: oneOf('balance', BALANCE_MODES),
     poolThreads: integer('pool-threads', 1, 1024),
     maxQueue: integer('max-queue', 0, 1_000_000),
     maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
@@ -161,6 +172,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--port=${config.port}`,
     `--host=${config.host}`,
     `--mode=${config.mode}`,
+    `--balance=${config.balance}`,
     `--pool-threads=${config.poolThreads}`,
     `--max-queue=${config.maxQueue}`,
     `--max-delay-ms=${config.maxDelayMs}`,

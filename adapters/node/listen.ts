@@ -13,7 +13,11 @@ import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
  */
 const LISTEN_BACKLOG = 65_535;
 
-export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>): Listen {
+/**
+ * `exclusive`: a cluster worker binds a port of its own instead of sharing the primary's (the
+ * private port a least-busy balancer connects to, adapters/balancer/).
+ */
+export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, exclusive = false): Listen {
   return (fetch) =>
     new Promise((resolve, reject) => {
       const server = createAdaptorServer({
@@ -24,7 +28,7 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>):
         // an answer that promised keep-alive: ./connections.ts reads or refuses them instead.
         autoCleanupIncoming: false,
       }) as Server; // a node:http server unless given another createServer
-      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.listen({ port, host, backlog: LISTEN_BACKLOG, exclusive }, () => {
         const info = server.address() as AddressInfo;
         server.off('error', reject);
         const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;

@@ -1,6 +1,8 @@
-// `--workers N` for the runtimes whose processes share a port with SO_REUSEPORT (Bun, Deno): the FastAPI guide's
-// `uvicorn --workers 4`. Unlike node:cluster there is no primary handing out connections: each child
-// listens itself and the kernel spreads connections. This class only keeps N children alive: it
+// `--workers N` for Bun and Deno: the FastAPI guide's `uvicorn --workers 4`. Who picks the process for
+// a connection is --balance: least-busy (the default) and round-robin put this supervisor's own TCP
+// balancer (adapters/balancer/) on the public port, in front of children on private loopback ports;
+// kernel has every child listen on the port itself with SO_REUSEPORT and the kernel spread
+// connections. Besides that, this class keeps N children alive: it
 // starts them, announces `server_ready` when all of them listen, restarts one that dies (backing off
 // when they keep dying), forwards SIGINT/SIGTERM, and leaves no child behind when it exits. A scrape
 // of GET /metrics or /info reaching any child is answered for all of them through this supervisor
@@ -24,7 +26,9 @@ import { logServerReady } from '../../src/serve/server-ready.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
 import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
 import { childPort, onceGone } from '../ipc/scrape-channel.ts';
-import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
+import { openBalancer, urlOf } from '../balancer/open-balancer.ts';
+import type { TcpBalancer } from '../balancer/tcp-balancer.ts';
+import { CHILD_PRIVATE_ADDRESS, readyPort, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
 const KILL_GRACE_MS = 2_000;
@@ -59,6 +63,10 @@ export class ProcessSupervisor {
   /** Children started to replace one that died. */
   #restarted = 0;
   #gaveUp = false;
+  /** The supervisor's own listener, unless --balance kernel. */
+  #balancer: TcpBalancer | undefined;
+  /** The public port really bound (--port 0 included). */
+  #port: number;
   readonly #scrapes = new ScrapeCollector({
     children: () =>
       [...this.#children]
@@ -76,16 +84,20 @@ export class ProcessSupervisor {
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
+    this.#port = options.config.port;
   }
 
-  start(): void {
-    if (this.#options.config.port === 0) {
+  async start(): Promise<void> {
+    const { config, logger } = this.#options;
+    if (config.balance === 'kernel' && config.port === 0) {
       // With reusePort, port 0 would give every child a different random port.
       process.stderr.write(
-        'error: --workers above 1 needs a fixed --port, not 0: every process must bind the same port\n',
+        'error: --workers above 1 with --balance kernel needs a fixed --port, not 0: every process must bind the same port\n',
       );
       process.exit(EXIT_BAD_USAGE);
     }
+    if (config.balance !== 'kernel')
+      ({ balancer: this.#balancer, port: this.#port } = await openBalancer(config, logger, config.balance));
     process.on('SIGINT', () => this.#stop('SIGINT'));
     process.on('SIGTERM', () => this.#stop('SIGTERM'));
     // Last resort on any exit path of ours (an uncaught error included). SIGKILL of the supervisor
@@ -96,8 +108,10 @@ export class ProcessSupervisor {
 
   #spawn(): void {
     const { command, args, config } = this.#options;
+    // Behind the balancer a child listens on loopback, on a port of its own.
+    const childConfig = this.#balancer ? { ...config, ...CHILD_PRIVATE_ADDRESS } : config;
     const child: Child = {
-      process: spawn(command, [...args, ...configToArgs(config), `--workers=${config.workers}`], {
+      process: spawn(command, [...args, ...configToArgs(childConfig), `--workers=${config.workers}`], {
         env: { ...process.env, [SUPERVISED_CHILD_ENV]: '1' },
         // stdin: a pipe only we hold the write end of (and never write to): the child sees EOF when
         // we die, however we die. stdout: the child's log lines go straight out, not through us.
@@ -110,7 +124,8 @@ export class ProcessSupervisor {
     };
     this.#children.add(child);
     createInterface({ input: child.process.stderr! }).on('line', (line) => {
-      if (line === CHILD_READY_LINE) this.#onListening(child);
+      const port = readyPort(line);
+      if (port !== undefined) this.#onListening(child, port);
       else process.stderr.write(`${line}\n`);
     });
     child.process.on('message', (message: unknown) =>
@@ -124,18 +139,19 @@ export class ProcessSupervisor {
     onceGone(child.process, (code, signal) => this.#onExit(child, code, signal));
   }
 
-  #onListening(child: Child): void {
+  #onListening(child: Child, port: number): void {
     child.listening = true;
     const pid = child.process.pid;
+    this.#balancer?.add(pid!, port);
     const { config, logger, runtimeLabel } = this.#options;
     logger.info('worker_started', `Process ${pid} listening`, { ...this.#who, child: pid });
     if (this.#ready || [...this.#children].filter((c) => c.listening).length < config.workers) return;
     this.#ready = true;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
     logServerReady(logger, {
       runtimeLabel,
-      url,
+      url: urlOf(config.host, this.#port),
       processes: config.workers,
+      balance: config.balance,
       mode: config.mode,
       pid: process.pid,
       labUi: config.labUi,
@@ -146,6 +162,7 @@ export class ProcessSupervisor {
     this.#children.delete(child);
     const { logger } = this.#options;
     const pid = child.process.pid;
+    if (pid !== undefined) this.#balancer?.remove(pid);
     const name = pid === undefined ? 'A process that never started' : `Process ${pid}`;
     const uptime = Date.now() - child.startedAt;
     if (this.#closing) {
@@ -184,6 +201,8 @@ export class ProcessSupervisor {
   #stop(signal: NodeJS.Signals): void {
     if (this.#closing) return;
     this.#closing = true;
+    // No new connection from here on; the children drain those they have.
+    this.#balancer?.close();
     const { logger, config } = this.#options;
     logger.info('server_stopping', `${signal}: stopping ${this.#children.size} processes`, this.#who);
     if (this.#children.size === 0) process.exit(EXIT_OK);

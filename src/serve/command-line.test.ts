@@ -11,6 +11,7 @@ describe('parseServerConfig', () => {
         host: '127.0.0.1',
         mode: 'async',
         workers: 1,
+        balance: 'least-busy',
         poolThreads: 40,
         maxQueue: 100,
         maxDelayMs: 60_000,
