@@ -40,6 +40,10 @@ export class TcpBalancer {
       this.#server.once('error', reject);
       this.#server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', reject);
+        // An accept that fails (EMFILE: the supervisor holds two descriptors a connection, its
+        // client's and its child's) must not end the supervisor: the connection waits in the
+        // kernel's queue until a descriptor is free.
+        this.#server.on('error', () => {});
         this.#listening = true;
         const address = this.#server.address();
         resolve(typeof address === 'object' && address ? address.port : port);
