@@ -8,6 +8,7 @@
 // process, and a supervisor that hands sockets over (as node:cluster can) would not see when each
 // request ends. node:net, which Node, Bun and Deno all implement, so that one file serves the three.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
 import { BackendSet, type Backend } from '../../src/serve/balance.ts';
 
 /** As a lone server's (adapters/node/listen.ts): connections waiting to be accepted; Linux caps it at somaxconn. */
@@ -69,7 +70,7 @@ export class TcpBalancer {
     this.#listening = false;
   }
 
-  stats(): BalancerStats[] {
+  stats(): BalancerChildState[] {
     return this.#backends.list().map(({ id, busy, open, handed }) => ({ pid: id, busy, open, handed }));
   }
 

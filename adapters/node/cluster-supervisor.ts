@@ -79,6 +79,7 @@ export class ClusterSupervisor {
       uptimeSeconds: process.uptime(),
       restarts: this.#restarted,
       gaveUp: this.#gaveUp,
+      ...(this.#balancer ? { balancer: this.#balancer.stats() } : {}),
       starting: this.#startedAt.size - this.#listeningWorkers.size,
       desired: this.#config.workers,
     }),

@@ -77,6 +77,7 @@ export class ProcessSupervisor {
       uptimeSeconds: process.uptime(),
       restarts: this.#restarted,
       gaveUp: this.#gaveUp,
+      ...(this.#balancer ? { balancer: this.#balancer.stats() } : {}),
       starting: [...this.#children].filter((child) => !child.listening).length,
       desired: this.#options.config.workers,
     }),

@@ -9,6 +9,7 @@ import { startRuntime } from '../../tools/harness/start-runtime.ts';
 import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { describeIf } from '../support/conditional.ts';
 import { overlaps, toInterval } from '../support/intervals.ts';
+import { parseExposition, select, total } from '../support/prometheus-text.ts';
 
 const runtime = runtimeUnderTest();
 const WORKERS = 4;
@@ -76,6 +77,26 @@ describeIf(runtime.hasWorkers)(`--workers ${WORKERS} with the default balance on
     const next = await request(`${server.url}/`);
     expect(next.status).toBe(200);
     expect((next.json as { worker_id: number }).worker_id).not.toBe(busy);
+    expect((await server.process.stop()).code).toBe(0);
+  });
+});
+
+describeIf(runtime.hasWorkers)(`the balancer's series in GET /metrics on ${runtime.name}`, () => {
+  it('one scrape holds what the balancer handed to every process, and what is in flight', async () => {
+    const server = await startRuntime(runtime, { workers: 3 });
+    const children = startedChildren(server.process);
+    const sent = 9;
+    for (let i = 0; i < sent; i++) expect((await request(`${server.url}/`)).status).toBe(200);
+    const { samples, problems } = parseExposition((await request(`${server.url}/metrics`)).text);
+    expect(problems).toEqual([]);
+    const handed = select(samples, 'lab_balancer_connections_total');
+    expect(new Set(handed.map((sample) => Number(sample.labels.worker_id)))).toEqual(new Set(children));
+    // Each GET / on a connection of its own, and the scrape's: one after another, so each to the
+    // process that waited longest, three each.
+    expect(total(samples, 'lab_balancer_connections_total')).toBe(sent + 1);
+    expect(handed.map((sample) => sample.value).sort()).toEqual([3, 3, 4]);
+    // The scrape is the one request in flight.
+    expect(total(samples, 'lab_balancer_in_flight')).toBe(1);
     expect((await server.process.stop()).code).toBe(0);
   });
 });
