@@ -62,7 +62,11 @@ export class ClusterSupervisor {
   readonly #logger: Logger;
   readonly #startedAt = new Map<Worker, number>();
   readonly #listeningWorkers = new Set<Worker>();
-  readonly #restarts = new RestartPolicy();
+  /** One restart policy per child slot: a slot whose worker keeps failing does not count against the others. */
+  readonly #restarts: RestartPolicy[];
+  readonly #slots = new Map<Worker, number>();
+  /** EXIT_OK, or EXIT_FAILED once the supervisor gave up: the status it exits with after the drain. */
+  #exitCode: number = EXIT_OK;
   #closing = false;
   #ready = false;
   /** Workers forked to replace one that died. */
@@ -89,6 +93,7 @@ export class ClusterSupervisor {
     this.#config = config;
     this.#logger = logger;
     this.#port = config.port;
+    this.#restarts = Array.from({ length: config.workers }, () => new RestartPolicy());
   }
 
   async start(): Promise<void> {
@@ -101,11 +106,12 @@ export class ClusterSupervisor {
     cluster.on('exit', (worker, code, signal) => this.#onExit(worker, code, signal));
     process.on('SIGINT', () => this.#stop('SIGINT'));
     process.on('SIGTERM', () => this.#stop('SIGTERM'));
-    for (let i = 0; i < this.#config.workers; i++) this.#fork();
+    for (let slot = 0; slot < this.#config.workers; slot++) this.#fork(slot);
   }
 
-  #fork(): void {
+  #fork(slot: number): void {
     const worker = cluster.fork();
+    this.#slots.set(worker, slot);
     this.#startedAt.set(worker, Date.now());
     worker.on('message', (message: unknown) => {
       if (isWorkerListening(message)) this.#onListening(worker, message.port);
@@ -144,26 +150,29 @@ export class ClusterSupervisor {
     this.#startedAt.delete(worker);
     const listened = this.#listeningWorkers.delete(worker);
     const pid = worker.process.pid;
+    const slot = this.#slots.get(worker) ?? 0;
+    this.#slots.delete(worker);
     this.#balancer?.remove(pid!);
     if (this.#closing) {
       // cluster.workers still lists a worker whose 'exit' came before its 'disconnect'.
       if (Object.values(cluster.workers ?? {}).every((w) => !w || w.isDead())) {
         this.#logger.info('server_stopped', 'All workers stopped', { worker_id: process.pid });
-        process.exit(EXIT_OK);
+        process.exit(this.#exitCode);
       }
       return;
     }
-    const decision = this.#restarts.onExit(uptime, listened);
+    const decision = this.#restarts[slot]!.onExit(uptime, listened);
     if (decision.giveUp) {
       this.#logger.error(
         'worker_exited',
         `Worker ${pid} died ${decision.failedStarts} times in a row soon after starting; giving up`,
         { worker_id: process.pid, child: pid },
       );
-      this.#closing = true;
+      // The healthy workers drain as on SIGTERM; the exit status then says that it failed.
       this.#gaveUp = true;
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
-      process.exit(EXIT_FAILED);
+      this.#exitCode = EXIT_FAILED;
+      this.#stop('giving up');
+      return;
     }
     const delay = decision.delayMs;
     this.#logger.warn(
@@ -174,7 +183,7 @@ export class ClusterSupervisor {
     setTimeout(() => {
       if (this.#closing) return;
       this.#restarted++;
-      this.#fork();
+      this.#fork(slot);
     }, delay);
   }
 
@@ -187,7 +196,7 @@ export class ClusterSupervisor {
       worker_id: process.pid,
     });
     const workers = Object.values(cluster.workers ?? {});
-    if (workers.length === 0) process.exit(EXIT_OK);
+    if (workers.every((w) => !w || w.isDead())) process.exit(this.#exitCode);
     // Each worker drains its own in-flight requests, as a lone server does.
     for (const worker of workers) worker?.process.kill('SIGTERM');
     setTimeout(() => {

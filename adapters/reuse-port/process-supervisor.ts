@@ -49,6 +49,8 @@ export interface SupervisorOptions {
 
 interface Child {
   process: ChildProcess;
+  /** Which of the N places it fills: its replacement takes the same one. */
+  slot: number;
   startedAt: number;
   listening: boolean;
 }
@@ -57,7 +59,10 @@ export class ProcessSupervisor {
   readonly #options: SupervisorOptions;
   readonly #children = new Set<Child>();
   readonly #who = { worker_id: process.pid };
-  readonly #restarts = new RestartPolicy();
+  /** One restart policy per child slot: a slot whose child keeps failing does not count against the others. */
+  readonly #restarts: RestartPolicy[];
+  /** EXIT_OK, or EXIT_FAILED once the supervisor gave up: the status it exits with after the drain. */
+  #exitCode: number = EXIT_OK;
   #closing = false;
   #ready = false;
   /** Children started to replace one that died. */
@@ -86,6 +91,7 @@ export class ProcessSupervisor {
   constructor(options: SupervisorOptions) {
     this.#options = options;
     this.#port = options.config.port;
+    this.#restarts = Array.from({ length: options.config.workers }, () => new RestartPolicy());
   }
 
   async start(): Promise<void> {
@@ -104,10 +110,10 @@ export class ProcessSupervisor {
     // Last resort on any exit path of ours (an uncaught error included). SIGKILL of the supervisor
     // skips this: the children then see EOF on stdin instead.
     process.on('exit', () => this.#killAll());
-    for (let i = 0; i < this.#options.config.workers; i++) this.#spawn();
+    for (let slot = 0; slot < this.#options.config.workers; slot++) this.#spawn(slot);
   }
 
-  #spawn(): void {
+  #spawn(slot: number): void {
     const { command, args, config } = this.#options;
     // Behind the balancer a child listens on loopback, on a port of its own.
     const childConfig = this.#balancer ? { ...config, ...CHILD_PRIVATE_ADDRESS } : config;
@@ -122,6 +128,7 @@ export class ProcessSupervisor {
       }),
       startedAt: Date.now(),
       listening: false,
+      slot,
     };
     this.#children.add(child);
     createInterface({ input: child.process.stderr! }).on('line', (line) => {
@@ -169,11 +176,11 @@ export class ProcessSupervisor {
     if (this.#closing) {
       if (this.#children.size === 0) {
         logger.info('server_stopped', 'All processes stopped', this.#who);
-        process.exit(EXIT_OK);
+        process.exit(this.#exitCode);
       }
       return;
     }
-    const decision = this.#restarts.onExit(uptime, child.listening);
+    const decision = this.#restarts[child.slot]!.onExit(uptime, child.listening);
     if (decision.giveUp) {
       // A process manager above us sees the non-zero exit.
       logger.error(
@@ -181,10 +188,11 @@ export class ProcessSupervisor {
         `${name} died ${decision.failedStarts} times in a row soon after starting; giving up`,
         { ...this.#who, child: pid },
       );
-      this.#closing = true;
+      // The healthy children drain as on SIGTERM; the exit status then says that it failed.
       this.#gaveUp = true;
-      this.#killAll();
-      process.exit(EXIT_FAILED);
+      this.#exitCode = EXIT_FAILED;
+      this.#stop('SIGTERM', 'giving up');
+      return;
     }
     const delay = decision.delayMs;
     logger.warn(
@@ -195,18 +203,18 @@ export class ProcessSupervisor {
     setTimeout(() => {
       if (this.#closing) return;
       this.#restarted++;
-      this.#spawn();
+      this.#spawn(child.slot);
     }, delay);
   }
 
-  #stop(signal: NodeJS.Signals): void {
+  #stop(signal: NodeJS.Signals, reason: string = signal): void {
     if (this.#closing) return;
     this.#closing = true;
     // No new connection from here on; the children drain those they have.
     this.#balancer?.close();
     const { logger, config } = this.#options;
-    logger.info('server_stopping', `${signal}: stopping ${this.#children.size} processes`, this.#who);
-    if (this.#children.size === 0) process.exit(EXIT_OK);
+    logger.info('server_stopping', `${reason}: stopping ${this.#children.size} processes`, this.#who);
+    if (this.#children.size === 0) process.exit(this.#exitCode);
     // Each child drains its own in-flight requests, as a lone server does. child.kill(), not
     // process.kill(pid): on Deno the latter needs --allow-run for every command. Deno's kill() also
     // closes the child's stdin and reports the exit as (null, signal) even when the child exits 0 after
