@@ -14,6 +14,8 @@ const contractProject = (runtime: string, exclude: string[] = []) => ({
 
 export default defineConfig({
   test: {
+    // Which Chromium the browser suites drive, decided and named once (CHROMIUM, the system's, or npm's).
+    globalSetup: ['test/support/chromium-setup.ts'],
     projects: [
       {
         test: {

@@ -1,5 +1,5 @@
 // The lab end to end: a real short run against Node (every runtime asked for, the missing ones
-// reported), then the HTML report opened in headless Chromium (Debian's `chromium` package).
+// reported), then the HTML report opened in headless Chromium (tools/harness/chromium.ts decides which).
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { RUNTIMES } from '../../tools/harness/runtimes.ts';
 import type { LabReport } from '../../tools/lab/results.ts';
 import { ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../tools/harness/chromium.ts';
+import { CHROMIUM_ARGS, chooseChromium } from '../../tools/harness/chromium.ts';
 
 const N = 3;
 const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
@@ -97,7 +97,7 @@ describe('npm run lab -- --runtime all --mode all', () => {
 
   it('draws every timeline and the summary table in a real browser, fetching nothing', async () => {
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      executablePath: (await chooseChromium()).path,
       headless: true,
       args: CHROMIUM_ARGS,
     });

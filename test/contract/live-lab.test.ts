@@ -1,10 +1,10 @@
-// The live lab page (GET /lab) in Debian's Chromium, once per runtime of the matrix (CONTRACT_RUNTIME):
+// The live lab page (GET /lab) in Chromium (tools/harness/chromium.ts decides which), once per runtime of the matrix (CONTRACT_RUNTIME):
 // it lives here, not in test/browser/, so that every runtime project runs it. What a run shows is
 // judged from what the page drew: each request element's data-start/data-end (the server's own
 // start_time/end_time), never from how long anything took.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, request } from '../../tools/harness/http-client.ts';
 import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
@@ -13,7 +13,7 @@ import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
 import { overlappingPairs, type Interval } from '../support/intervals.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../tools/harness/chromium.ts';
+import { launchChromium } from '../../tools/harness/chromium.ts';
 
 const runtime = runtimeUnderTest();
 const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
@@ -21,7 +21,7 @@ const ARTIFACTS = resolve(REPO_ROOT, 'test-artifacts');
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

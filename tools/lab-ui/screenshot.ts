@@ -1,13 +1,13 @@
 // `npm run screenshot:lab`: starts the Node server on a free loopback port, opens the live lab in
-// Debian's Chromium, runs every mode side by side, and writes docs/images/live-lab.png. The server
-// and the browser are stopped however it ends.
+// Chromium (tools/harness/chromium.ts decides which), runs every mode side by side, and writes
+// docs/images/live-lab.png. The server and the browser are stopped however it ends.
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { REPO_ROOT } from '../harness/repo-root.ts';
 import { RUNTIMES } from '../harness/runtimes.ts';
 import { stopAllServers } from '../harness/server-process.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.ts';
+import { chooseChromium, describeChromium, launchChromium } from '../harness/chromium.ts';
 import { startRuntime } from '../harness/start-runtime.ts';
 
 const OUT = resolve(REPO_ROOT, 'docs/images/live-lab.png');
@@ -16,11 +16,8 @@ const QUERY = 'mode=all&n=4&ms=500&run=1';
 let browser: Browser | undefined;
 try {
   const server = await startRuntime(RUNTIMES.node!, { maxDelayMs: 10_000 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  console.log(`browser: ${describeChromium(await chooseChromium())}`);
+  browser = await launchChromium();
   const page = await browser.newPage({
     viewport: { width: 1280, height: 900 },
     colorScheme: 'light',
