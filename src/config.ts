@@ -22,6 +22,8 @@ export interface ServerConfig {
   maxDelayMs: number;
   /** How long a graceful shutdown waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
+  /** With --workers: how long a process may take to listen before the supervisor kills and replaces it. */
+  startupTimeoutMs: number;
   /** Above this event-loop lag (ms) work routes answer 503 at once; 0 turns shedding off. */
   maxEventLoopDelayMs: number;
   log: LogFormat;
@@ -102,6 +104,13 @@ export const OPTIONS: Option[] = [
     help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish',
   },
   {
+    flag: 'startup-timeout',
+    env: 'LAB_STARTUP_TIMEOUT',
+    value: 'MS',
+    default: '60000',
+    help: 'with --workers: a process not listening after this long is killed and replaced',
+  },
+  {
     flag: 'max-event-loop-delay',
     env: 'LAB_MAX_EVENT_LOOP_DELAY',
     value: 'MS',
@@ -158,6 +167,7 @@ export function resolveServerConfig(
     maxQueue: integer('max-queue', 0, 1_000_000),
     maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
     shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
+    startupTimeoutMs: integer('startup-timeout', 1, 3_600_000),
     maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
     log: oneOf('log', LOG_FORMATS),
     labUi: oneOf('lab', ['on', 'off'] as const) === 'on',

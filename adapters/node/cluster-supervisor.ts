@@ -112,6 +112,17 @@ export class ClusterSupervisor {
   #fork(slot: number): void {
     const worker = cluster.fork();
     this.#slots.set(worker, slot);
+    // A worker that hangs before it listens would hold its slot for good: it is killed, and its exit
+    // counts as a failed start like any other.
+    setTimeout(() => {
+      if (this.#closing || this.#listeningWorkers.has(worker) || worker.isDead()) return;
+      this.#logger.warn(
+        'worker_start_timeout',
+        `Worker ${worker.process.pid} did not listen within ${this.#config.startupTimeoutMs} ms; killing it`,
+        { worker_id: process.pid, child: worker.process.pid },
+      );
+      worker.process.kill('SIGKILL');
+    }, this.#config.startupTimeoutMs).unref();
     this.#startedAt.set(worker, Date.now());
     worker.on('message', (message: unknown) => {
       if (isWorkerListening(message)) this.#onListening(worker, message.port);

@@ -131,6 +131,17 @@ export class ProcessSupervisor {
       slot,
     };
     this.#children.add(child);
+    // A child that hangs before it listens would hold its slot for good: it is killed, and its exit
+    // counts as a failed start like any other.
+    setTimeout(() => {
+      if (this.#closing || child.listening || !this.#children.has(child)) return;
+      this.#options.logger.warn(
+        'worker_start_timeout',
+        `Process ${child.process.pid} did not listen within ${config.startupTimeoutMs} ms; killing it`,
+        { ...this.#who, child: child.process.pid },
+      );
+      child.process.kill('SIGKILL');
+    }, config.startupTimeoutMs).unref();
     createInterface({ input: child.process.stderr! }).on('line', (line) => {
       const port = readyPort(line);
       if (port !== undefined) this.#onListening(child, port);

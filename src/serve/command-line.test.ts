@@ -16,6 +16,7 @@ describe('parseServerConfig', () => {
         maxQueue: 100,
         maxDelayMs: 60_000,
         shutdownTimeoutMs: 10_000,
+        startupTimeoutMs: 60_000,
         maxEventLoopDelayMs: 0,
         log: 'pretty',
         labUi: true,

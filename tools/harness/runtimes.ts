@@ -18,6 +18,8 @@ export interface ServerSettings {
   maxQueue?: number;
   maxDelayMs?: number;
   shutdownTimeoutMs?: number;
+  /** With workers: --startup-timeout. */
+  startupTimeoutMs?: number;
   maxEventLoopDelayMs?: number;
   /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
   log?: LogFormat;
@@ -77,6 +79,7 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.maxQueue !== undefined) flags.push(`--max-queue=${settings.maxQueue}`);
   if (settings.maxDelayMs !== undefined) flags.push(`--max-delay-ms=${settings.maxDelayMs}`);
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
+  if (settings.startupTimeoutMs !== undefined) flags.push(`--startup-timeout=${settings.startupTimeoutMs}`);
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
   if (settings.lab === false) flags.push('--lab=off');
   return flags;
