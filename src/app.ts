@@ -1,7 +1,7 @@
 // The runtime-agnostic Hono app: every route of the HTTP API (docs/api.md).
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { parseDelayParams, supportedModes } from './delay-params.ts';
+import { parseDelayParams, supportedModes, type DelayDefaults } from './delay-params.ts';
 import {
   HttpError,
   InvalidRequestError,
@@ -41,6 +41,11 @@ export interface AppOptions {
   cluster?: ClusterView;
   /** GET /lab, the live lab page, and /lab/events, this process's request events (--lab on). */
   labUi?: boolean;
+  /**
+   * The CPU time the platform allows one request (Workers' [limits] cpu_ms): blocking work that asks
+   * for more is refused with 400. Absent where nothing limits it (Node, Bun, Deno).
+   */
+  cpuLimitMs?: number;
   /** Aborts when a graceful shutdown begins (src/serve/connections.ts): the lab's event streams end then, rather than hold the shutdown. */
   drain?: AbortSignal;
 }
@@ -66,9 +71,15 @@ type AppEnv = { Variables: { mode: string } };
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { runtime, defaultMode, maxDelayMs } = options;
   // The live lab follows the log events: every one logged is published to the page's event streams too.
-  const events = new EventBus();
+  const events = new EventBus(runtime.now);
   const logger = options.labUi ? publishingLogger(options.logger, events, runtime.now) : options.logger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const delayDefaults: DelayDefaults = {
+    mode: defaultMode,
+    maxDelayMs,
+    modes: supportedModes(runtime.pool !== undefined),
+    cpuLimitMs: options.cpuLimitMs,
+  };
   let requestCount = 0;
   const metrics = options.metrics ?? new Metrics();
   const { cluster } = options;
@@ -209,7 +220,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         throw new InvalidRequestError('the body is not valid JSON; send a JSON object or no body');
       }
     }
-    const parsed = parseDelayParams(c.req.query(), body, { mode: defaultMode, maxDelayMs });
+    const parsed = parseDelayParams(c.req.query(), body, delayDefaults);
     if (!parsed.ok) throw new InvalidRequestError(parsed.message);
     const params = parsed.value;
     c.set('mode', params.mode);

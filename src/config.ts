@@ -29,6 +29,11 @@ export interface ServerConfig {
   log: LogFormat;
   /** Whether GET /lab (the live lab page) and /lab/* are served. */
   labUi: boolean;
+  /**
+   * Most client connections this process holds; past it a new one is closed at once. 0 = derived by
+   * the runtime adapter from the open-file limit (docs/reliability.md#connection-floods).
+   */
+  maxConnections: number;
 }
 
 /**
@@ -117,6 +122,13 @@ export const OPTIONS: Option[] = [
     default: '0',
     help: 'answer 503 to work while the event loop lags more than this; 0 = off',
   },
+  {
+    flag: 'max-connections',
+    env: 'LAB_MAX_CONNECTIONS',
+    value: 'N|auto',
+    default: 'auto',
+    help: 'most connections a process holds, past it new ones are closed; auto = what the open-file limit leaves',
+  },
   { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
   { flag: 'lab', env: 'LAB_UI', value: 'on|off', default: 'on', help: 'the live lab page at GET /lab (and /lab/*)' },
 ];
@@ -171,6 +183,7 @@ export function resolveServerConfig(
     maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
     log: oneOf('log', LOG_FORMATS),
     labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
+    maxConnections: raw('max-connections').value === 'auto' ? 0 : integer('max-connections', 1, 10_000_000),
   };
   if (config.host.trim() === '') problems.push('--host must not be empty');
   return problems[0] === undefined ? { kind: 'config', config } : { kind: 'error', message: problems[0] };
@@ -190,6 +203,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--max-event-loop-delay=${config.maxEventLoopDelayMs}`,
     `--log=${config.log}`,
     `--lab=${config.labUi ? 'on' : 'off'}`,
+    `--max-connections=${config.maxConnections === 0 ? 'auto' : config.maxConnections}`,
   ];
 }
 

@@ -11,6 +11,10 @@ export interface DelayDefaults {
   mode: Mode;
   /** The largest `ms` a request may ask for. */
   maxDelayMs: number;
+  /** The modes this server runs, for the advice of a refusal (every mode when absent). */
+  modes?: readonly Mode[];
+  /** The CPU time the platform allows one request (Workers' [limits] cpu_ms); absent: no limit. */
+  cpuLimitMs?: number;
 }
 
 export type ParseResult = { ok: true; value: DelayParams } | { ok: false; message: string };
@@ -54,7 +58,7 @@ export function parseDelayParams(query: Record<string, string>, body: unknown, d
   if (!isOneOf(work, WORKS)) return fail(`\`work\` must be one of ${WORKS.join(', ')}; got ${describe(work)}`);
   const ms = parseMs(raw.ms, defaults.maxDelayMs);
   if (typeof ms === 'string') return fail(ms);
-  const refusal = workRefusal(mode, work);
+  const refusal = workRefusal(mode, work, defaults.modes) ?? cpuLimitRefusal({ mode, work, ms }, defaults.cpuLimitMs);
   if (refusal) return fail(refusal);
   return { ok: true, value: { mode, work, ms } };
 }
@@ -64,12 +68,41 @@ export function supportedModes(hasPool: boolean): Mode[] {
   return hasPool ? [...MODES] : MODES.filter((mode) => mode !== 'pool');
 }
 
-/** Why `mode` cannot run `work`, or undefined when it can. The server answers 400 with it; the lab skips the pair. */
-export function workRefusal(mode: Mode, work: Work): string | undefined {
+/**
+ * Why `mode` cannot run `work`, or undefined when it can. The server answers 400 with it; the lab skips
+ * the pair. Its advice names only the `modes` the server has (Workers have no pool).
+ */
+export function workRefusal(mode: Mode, work: Work, modes: readonly Mode[] = MODES): string | undefined {
   if (mode === 'async' && work === 'cpu') {
-    return '`mode=async` cannot run `work=cpu`: CPU-bound work has no non-blocking form; use mode=pool or mode=blocking';
+    const instead = CPU_MODES.filter((m) => modes.includes(m)).map((m) => `mode=${m}`);
+    return `\`mode=async\` cannot run \`work=cpu\`: CPU-bound work has no non-blocking form; use ${instead.join(' or ')}`;
   }
   return undefined;
+}
+
+/** The modes that run CPU work, best first. */
+const CPU_MODES: readonly Mode[] = ['pool', 'blocking'];
+
+/**
+ * The CPU a request needs besides its blocking work (routing, parsing, the answer; on Workers, an
+ * isolate's first blocking request also calibrates its spin): kept out of what `ms` may use.
+ */
+export const CPU_HEADROOM_MS = 100;
+
+/**
+ * Why `params` asks for more CPU than the platform allows one request, or undefined. Blocking work
+ * (sleep or cpu: on Workers both spin) runs on the request's own CPU, and Workers stop a request past
+ * `cpuLimitMs` with a page of their own (error 1102): better a 400 that says why, before any work.
+ */
+export function cpuLimitRefusal(params: DelayParams, cpuLimitMs: number | undefined): string | undefined {
+  if (cpuLimitMs === undefined || params.mode !== 'blocking') return undefined;
+  const most = Math.max(0, cpuLimitMs - CPU_HEADROOM_MS);
+  if (params.ms <= most) return undefined;
+  const instead = params.work === 'sleep' ? '; mode=async waits without using CPU' : '';
+  return (
+    `\`ms\` must be at most ${most} with mode=blocking here: blocking work uses this request's CPU, and the ` +
+    `platform stops a request past ${cpuLimitMs} ms of CPU (LAB_CPU_LIMIT_MS, [limits] cpu_ms)${instead}; got ${params.ms}`
+  );
 }
 
 function parseMs(value: unknown, max: number): number | string {

@@ -50,4 +50,17 @@ describe('the event bus behind GET /lab/events', () => {
       publishingLogger(createLogger({ format: 'json', now: () => 0, write: () => {} }), bus, () => 0).enabled,
     ).toBe(true);
   });
+
+  it('drops a subscriber whose deadline has passed, never unsubscribed (workerd drops a gone client\u2019s cleanup): the logger is off again', () => {
+    let now = 1_000;
+    const bus = new EventBus(() => now);
+    const silent = publishingLogger(createLogger({ format: 'off', now: () => now }), bus, () => now);
+    const seen: string[] = [];
+    bus.subscribe((event) => seen.push(event.event), 2_000);
+    silent.info('work_started', 'before the deadline');
+    expect([bus.subscribers, silent.enabled]).toEqual([1, true]);
+    now = 2_000;
+    silent.info('work_ended', 'at the deadline');
+    expect([bus.subscribers, silent.enabled, seen]).toEqual([0, false, ['work_started']]);
+  });
 });

@@ -2,6 +2,7 @@
 // published as they are logged, for GET /lab/events to stream to the live lab page. Portable (no
 // timers, no node: modules): every runtime, Workers included, has one bus per app, so one per
 // process (or isolate). A stream sees only the events of the process that serves it.
+import { DeadlineSet } from './deadline-set.ts';
 import type { LogEvent, LogFields, Logger, LogLevel } from './logger.ts';
 
 export interface BusEvent {
@@ -15,11 +16,20 @@ export interface BusEvent {
 export type Subscriber = (event: BusEvent) => void;
 
 export class EventBus {
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #subscribers: DeadlineSet<Subscriber>;
 
-  /** Calls `subscriber` for every event published from now on; returns the unsubscribe function. */
-  subscribe(subscriber: Subscriber): () => void {
-    this.#subscribers.add(subscriber);
+  /** `now`: the clock the subscriptions' deadlines are read on (epoch ms). */
+  constructor(now: () => number = Date.now) {
+    this.#subscribers = new DeadlineSet(now);
+  }
+
+  /**
+   * Calls `subscriber` for every event published from now on, until the unsubscribe function it
+   * returns is called or `until` (epoch ms) passes: a subscriber whose request the platform dropped
+   * without running its cleanup (workerd, after a disconnect) leaves the bus at its deadline anyway.
+   */
+  subscribe(subscriber: Subscriber, until = Infinity): () => void {
+    this.#subscribers.add(subscriber, until);
     return () => this.#subscribers.delete(subscriber);
   }
 
@@ -29,7 +39,7 @@ export class EventBus {
 
   /** Synchronous and never throws: a subscriber's failure must not fail the request that logged. */
   publish(event: BusEvent): void {
-    for (const subscriber of this.#subscribers) {
+    for (const subscriber of this.#subscribers.members()) {
       try {
         subscriber(event);
       } catch {

@@ -20,6 +20,7 @@ export type LogEvent =
   | 'worker_started'
   | 'worker_exited'
   | 'worker_start_timeout'
+  | 'accept_failed'
   | 'error';
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;

@@ -9,6 +9,8 @@ export class Metrics {
   /** The same series by route, method, mode and status: looked up level by level, no key built per request. */
   readonly #index = new Map<string, Map<string, Map<string, Map<number, { labels: Labels; count: number }>>>>();
   #inFlight = 0;
+  /** This process's connections, once it listens: failed accepts always, the rest where the runtime counts them. */
+  connections?: () => { acceptErrors: number; open?: number; refused?: number };
 
   requestStarted(): void {
     this.#inFlight++;
@@ -56,6 +58,24 @@ export class Metrics {
     metric('lab_http_requests_in_flight', 'gauge', 'Requests being answered now (this one included).', [
       [worker, this.#inFlight],
     ]);
+    const connections = this.connections?.();
+    if (connections) {
+      if (connections.open !== undefined)
+        metric('lab_connections_open', 'gauge', 'Client connections open now.', [[worker, connections.open]]);
+      if (connections.refused !== undefined)
+        metric(
+          'lab_connections_refused_total',
+          'counter',
+          'Connections closed at once because --max-connections were open.',
+          [[worker, connections.refused]],
+        );
+      metric(
+        'lab_accept_errors_total',
+        'counter',
+        'Connections the process failed to accept (EMFILE, ENFILE, ENOMEM).',
+        [[worker, connections.acceptErrors]],
+      );
+    }
     const pool = runtime.pool?.stats();
     if (pool) {
       metric('lab_pool_threads', 'gauge', 'Pool threads alive.', [[worker, pool.threads]]);

@@ -1,9 +1,20 @@
 // The Worker's settings from `[vars]` in wrangler.toml (or `wrangler dev --var NAME:value`), under
 // the same names and rules as the other runtimes' environment variables: LAB_MODE,
-// LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI. Vars arrive as strings, like environment variables.
+// LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI; and one of Workers' own, LAB_CPU_LIMIT_MS. Vars arrive as
+// strings, like environment variables.
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode } from '../../src/runtime.ts';
 import { resolveServerConfig } from '../../src/config.ts';
+import { wholeNumber } from '../../src/whole-number.ts';
+
+/**
+ * The most CPU time a Worker can be given per request (a paid plan's `[limits] cpu_ms` goes up to
+ * 5 minutes), and so the most any setting here may ask for: no request of this app can run longer
+ * on its CPU, and a wait longer than that is not a lesson of this lab.
+ */
+export const MAX_CPU_LIMIT_MS = 300_000;
+/** A paid plan's CPU time per request when wrangler.toml sets no `[limits] cpu_ms`. */
+export const DEFAULT_CPU_LIMIT_MS = 30_000;
 
 export interface WorkersConfig {
   mode: Mode;
@@ -11,6 +22,11 @@ export interface WorkersConfig {
   log: LogFormat;
   /** GET /lab, the live lab page (LAB_UI = "on" | "off"). */
   labUi: boolean;
+  /**
+   * LAB_CPU_LIMIT_MS: the CPU time Cloudflare allows one request, the same number as `[limits] cpu_ms`
+   * (a Worker cannot read its own limits, so a var repeats it; a unit test keeps the two equal).
+   */
+  cpuLimitMs: number;
 }
 
 export type WorkersConfigResult = { ok: true; config: WorkersConfig } | { ok: false; message: string };
@@ -18,7 +34,7 @@ export type WorkersConfigResult = { ok: true; config: WorkersConfig } | { ok: fa
 /** Validates the vars; never throws. Settings with no meaning on Workers (port, workers, pool) are ignored. */
 export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfigResult {
   const strings: Record<string, string> = {};
-  for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG', 'LAB_UI']) {
+  for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG', 'LAB_UI', 'LAB_CPU_LIMIT_MS']) {
     const value = vars[name];
     if (value === undefined) continue;
     if (typeof value !== 'string')
@@ -37,5 +53,16 @@ export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfig
       ok: false,
       message: 'LAB_MODE in [vars] cannot be pool: Workers have no worker pool; use blocking or async',
     };
-  return { ok: true, config: { mode, maxDelayMs, log, labUi } };
+  if (maxDelayMs > MAX_CPU_LIMIT_MS)
+    return {
+      ok: false,
+      message: `LAB_MAX_DELAY_MS in [vars] must be at most ${MAX_CPU_LIMIT_MS} on Workers (the most CPU time a Worker can be given); got ${maxDelayMs}`,
+    };
+  const cpuLimitMs = wholeNumber(
+    'LAB_CPU_LIMIT_MS in [vars]',
+    strings.LAB_CPU_LIMIT_MS ?? String(DEFAULT_CPU_LIMIT_MS),
+    [1, MAX_CPU_LIMIT_MS],
+  );
+  if (typeof cpuLimitMs === 'string') return { ok: false, message: cpuLimitMs };
+  return { ok: true, config: { mode, maxDelayMs, log, labUi, cpuLimitMs } };
 }

@@ -24,7 +24,7 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
     console.error(`Concurrency Lab: invalid configuration: ${configError}`);
     return undefined;
   }
-  const { mode, maxDelayMs, log, labUi } = parsed.config;
+  const { mode, maxDelayMs, log, labUi, cpuLimitMs } = parsed.config;
   const runtime = createWorkersRuntime(spin);
   app = createApp({
     runtime,
@@ -32,6 +32,7 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
     maxDelayMs,
     logger: createLogger({ format: log, now: runtime.now }),
     labUi,
+    cpuLimitMs,
   });
   return app;
 }

@@ -1,25 +1,64 @@
 // How Deno listens and closes: the app on Deno.serve.
 import type { ServerConfig } from '../../src/config.ts';
+import { ACCEPT_BACKOFF, acceptBackoffMs } from '../../src/serve/accept-errors.ts';
 import { UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/connections.ts';
 import type { Fetch, Listen } from '../../src/serve/listener.ts';
 
 /** `reusePort`: several processes share the port (SO_REUSEPORT; Deno requires --unstable-net for it). */
 export function listenDeno(config: Pick<ServerConfig, 'host' | 'port'>, reusePort: boolean): Listen {
-  return async (fetch) => {
-    let server: Deno.HttpServer<Deno.NetAddr>;
+  return async (fetch, events) => {
+    const handler = keepingSmallUnreadBodies(fetch);
+    // Without onListen Deno prints its own "Listening on" line to stderr.
+    const open = (port: number): Deno.HttpServer<Deno.NetAddr> =>
+      Deno.serve({ hostname: config.host, port, reusePort, onListen: () => {} }, handler);
+    let first: Deno.HttpServer<Deno.NetAddr>;
     try {
       // Opens the port synchronously: a port in use or a missing --allow-net throws here.
-      // Without onListen Deno prints its own "Listening on" line to stderr.
-      server = Deno.serve(
-        { hostname: config.host, port: config.port, reusePort, onListen: () => {} },
-        keepingSmallUnreadBodies(fetch),
-      );
+      first = open(config.port);
     } catch (error) {
       if (error instanceof Deno.errors.NotCapable)
         throw new Error(`${error.message} (start it with --allow-net=${netPermission(config)})`, { cause: error });
       throw error;
     }
-    const { hostname, port } = server.addr;
+    const { hostname, port } = first.addr;
+
+    // Deno.serve's accept loop (Rust, ext/http) ends at its first failed accept (EMFILE, ENFILE…):
+    // its `finished` promise rejects with Deno.errors.Http, which unhandled ends the process
+    // ("Uncaught (in promise) Http: Error: Too many open files", ext:deno_http/00_serve.ts), and its
+    // port is closed; the connections it had accepted go on being served. So the rejection is
+    // handled here, and a new Deno.serve opens the same port after a backoff, as often as it takes.
+    // Every server opened is kept until the drain, which shuts them all down.
+    const servers = new Set<Deno.HttpServer<Deno.NetAddr>>();
+    let closing = false;
+    let failures = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const reopenLater = (error: unknown, upSince: number): void => {
+      if (closing) return;
+      events.acceptFailed(error);
+      // A server that served a while before failing starts the backoff again from its shortest step.
+      if (performance.now() - upSince > ACCEPT_BACKOFF.maxMs) failures = 0;
+      retry = setTimeout(reopen, acceptBackoffMs(++failures));
+    };
+    const watch = (server: Deno.HttpServer<Deno.NetAddr>): void => {
+      servers.add(server);
+      const upSince = performance.now();
+      server.finished.then(
+        () => reopenLater(new Error('Deno.serve stopped accepting connections'), upSince),
+        (error: unknown) => reopenLater(error, upSince),
+      );
+    };
+    const reopen = (): void => {
+      retry = undefined;
+      if (closing) return;
+      try {
+        watch(open(port));
+      } catch (error) {
+        // The listening socket itself needs an open file: still out of them.
+        reopenLater(error, performance.now());
+      }
+    };
+    watch(first);
+
     let drained: Promise<void> | undefined;
     return {
       url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`,
@@ -29,7 +68,14 @@ export function listenDeno(config: Pick<ServerConfig, 'host' | 'port'>, reusePor
       // which ends whatever is left. Deno.serve has no timeout to set (docs/reliability.md).
       // A `Connection: close` header on a Response is sent but not acted on outside a shutdown: the
       // connection stays open until the client, told to, closes it.
-      close: (force) => (force ? Promise.resolve() : (drained ??= server.shutdown())),
+      close: (force) => {
+        if (force) return Promise.resolve();
+        closing = true;
+        clearTimeout(retry);
+        return (drained ??= Promise.all([...servers].map((server) => server.shutdown().catch(() => {}))).then(
+          () => {},
+        ));
+      },
     };
   };
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from '../../src/config.ts';
 import type { Listen } from '../../src/serve/listener.ts';
 import { answerClientError } from './client-error.ts';
+import { guardConnections } from './connection-guard.ts';
 import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
 
 /**
@@ -14,11 +15,16 @@ import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
 const LISTEN_BACKLOG = 65_535;
 
 /**
- * `exclusive`: a cluster worker binds a port of its own instead of sharing the primary's (the
- * private port a least-busy balancer connects to, adapters/balancer/).
+ * `maxConnections`: past it a new connection is closed at once (Infinity: no cap). `exclusive`: a
+ * cluster worker binds a port of its own instead of sharing the primary's (the private port a
+ * least-busy balancer connects to, adapters/balancer/).
  */
-export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, exclusive = false): Listen {
-  return (fetch) =>
+export function listenNode(
+  { host, port }: Pick<ServerConfig, 'host' | 'port'>,
+  maxConnections: number,
+  exclusive = false,
+): Listen {
+  return (fetch, events) =>
     new Promise((resolve, reject) => {
       const server = createAdaptorServer({
         fetch,
@@ -31,11 +37,16 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, 
       server.listen({ port, host, backlog: LISTEN_BACKLOG, exclusive }, () => {
         const info = server.address() as AddressInfo;
         server.off('error', reject);
+        // Once listening, an 'error' is a failed accept (libuv itself absorbs EMFILE and ENFILE, by
+        // accepting and closing the connection on a spare descriptor): without a listener it would
+        // be thrown and end the process.
+        server.on('error', (error) => events.acceptFailed(error));
         const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
         const closed = new Promise<void>((resolveClosed) => server.once('close', () => resolveClosed()));
         let drained: Promise<void> | undefined;
         resolve({
           url,
+          connections: counts,
           close(force) {
             if (!force) return (drained ??= connections.drain());
             if (server.listening) server.close();
@@ -45,6 +56,7 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, 
         });
       });
       const connections = manageConnections(server);
+      const counts = guardConnections(server, maxConnections);
       server.on('clientError', answerClientError);
       // A port in use or not permitted: reported before the listening callback, never after.
       server.once('error', reject);

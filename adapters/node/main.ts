@@ -17,6 +17,7 @@ import {
   WORKER_PRIVATE_ADDRESS,
 } from './cluster-supervisor.ts';
 import { listenNode } from './listen.ts';
+import { defaultMaxConnections } from './open-file-limit.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 
 const { config } = exitOnHelpOrError(
@@ -33,6 +34,7 @@ if (config.workers > 1 && cluster.isPrimary) {
     maxThreads: config.poolThreads,
     maxQueue: config.maxQueue,
   });
+  const maxConnections = config.maxConnections || defaultMaxConnections(config.poolThreads);
   await serveProcess({
     config,
     logger,
@@ -44,8 +46,8 @@ if (config.workers > 1 && cluster.isPrimary) {
     // connects to; otherwise on the shared port, handed out by node:cluster.
     listen:
       !cluster.isPrimary && config.balance === 'least-busy'
-        ? listenNode(WORKER_PRIVATE_ADDRESS, true)
-        : listenNode(config),
+        ? listenNode(WORKER_PRIVATE_ADDRESS, maxConnections, true)
+        : listenNode(config, maxConnections),
     host: process,
     runtimeLabel: `node ${process.versions.node}`,
     // A cluster worker leaves the announcement to its primary, which waits for all of them, and

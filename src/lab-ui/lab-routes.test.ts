@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { FakePool, fakeRuntime } from '../fake-runtime.ts';
 import { createLogger } from '../logger.ts';
-import { LAB_PATHS } from './lab-routes.ts';
+import { LAB_PATHS, MAX_STREAMS } from './lab-routes.ts';
 
 const silent = createLogger({ format: 'off', now: () => 0 });
 const appWith = (labUi: boolean, pool?: FakePool) =>
@@ -57,8 +57,11 @@ describe('GET /lab', () => {
     const page = await (await app.request('/lab')).text();
     expect(page).toMatch(/<input type="radio" name="mode" value="pool" disabled/);
     expect(page).toContain(`unavailable: ${refusal.message}`);
-    // async with cpu work is refused too (400): the page learns it from the same data.
+    // async with cpu work is refused too (400): the page learns it from the same data, and its advice
+    // names only modes this server has (no pool here).
     expect(page).toMatch(/data-unavailable="[^"]*async[^"]*cpu/);
+    expect(page).toMatch(/use mode=blocking/);
+    expect(page).not.toMatch(/use mode=pool/);
   });
 
   it('answers 405 with Allow for another method', async () => {
@@ -122,5 +125,45 @@ describe('GET /lab/events', () => {
     while (!text.includes('response_sent')) text += (await reader.read()).value ?? '';
     await reader.cancel();
     expect(text).not.toContain('lab_id');
+  });
+
+  /** Opens a stream and reads up to its hello; returns the hello's `streams` and the reader. */
+  const openStream = async (app: ReturnType<typeof appWith>, init?: RequestInit) => {
+    const response = await app.request('/lab/events?for=60000', init);
+    if (response.status !== 200) return { status: response.status, streams: undefined, reader: undefined };
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!/"streams":\d+/.test(text)) text += (await reader.read()).value ?? '';
+    return { status: 200, streams: Number(/"streams":(\d+)/.exec(text)![1]), reader };
+  };
+
+  it(`frees a stream's slot as soon as its client is gone: ${MAX_STREAMS + 8} streams opened and left, then one opens alone`, async () => {
+    const app = appWith(true);
+    for (let index = 0; index < MAX_STREAMS + 8; index++) {
+      const client = new AbortController();
+      const opened = await openStream(app, { signal: client.signal });
+      expect(opened.status, `stream ${index + 1}`).toBe(200);
+      // The request's signal alone: the stream's own loop is still waiting for its next tick.
+      client.abort();
+    }
+    const alone = await openStream(app);
+    expect(alone.streams).toBe(1);
+    await alone.reader?.cancel();
+  });
+
+  it('frees the slots of streams whose requests never ended (as workerd leaves them) once their deadline has passed', async () => {
+    const runtime = fakeRuntime();
+    let now = runtime.now();
+    runtime.now = () => now;
+    const app = createApp({ runtime, defaultMode: 'async', maxDelayMs: 10_000, logger: silent, labUi: true });
+    const held = [];
+    for (let index = 0; index < MAX_STREAMS; index++) held.push(await openStream(app));
+    expect(held.map((opened) => opened.status)).toEqual(Array(MAX_STREAMS).fill(200));
+    expect((await openStream(app)).status).toBe(503);
+    // No stream has ended (their clock has not moved), none was cancelled: only their deadline frees them.
+    now += 60_000 + 2_000;
+    const after = await openStream(app);
+    expect([after.status, after.streams]).toEqual([200, 1]);
+    for (const opened of [...held, after]) await opened.reader?.cancel();
   });
 });

@@ -8,10 +8,11 @@ import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { supportedModes, workRefusal } from '../delay-params.ts';
 import { MethodNotAllowedError, ModeUnsupportedError, OverloadedError } from '../errors.ts';
+import { DeadlineSet } from '../deadline-set.ts';
 import type { BusEvent, EventBus } from '../events.ts';
 import type { LogEvent, LogFields } from '../logger.ts';
 import { runDelay } from '../run-delay.ts';
-import { MODES, WORKS, type Mode, type Runtime, type Work } from '../runtime.ts';
+import { MODES, WORKS, type CancelSignal, type Mode, type Runtime, type Work } from '../runtime.ts';
 import { LAB_CSS, LAB_JS } from './lab-assets.generated.ts';
 import { renderLabPage, type Unavailable } from './lab-page.ts';
 
@@ -36,12 +37,15 @@ export const HEARTBEAT_MS = 100;
 /**
  * A stream ends after `?for=` ms (the page asks for as long as its run may take), at most this long,
  * and EventSource reconnects by itself if the run goes on. A bounded life matters where the server
- * cannot see the client leave (wrangler dev's proxy keeps the request to workerd open).
+ * cannot see the client leave, or cannot act on it: workerd sees a disconnect only when it writes,
+ * and then drops the rest of the request's code.
  */
 const MAX_STREAM_MS = 10 * 60_000;
 const DEFAULT_STREAM_MS = 60_000;
+/** Past its life, a stream whose client stopped reading is cut after this much more. */
+const CUT_AFTER_MS = 20 * HEARTBEAT_MS;
 /** Streams open at once in one process; more answer 503, so that idle clients cannot pile up. */
-const MAX_STREAMS = 32;
+export const MAX_STREAMS = 32;
 /** Events waiting to be written to one slow stream; beyond, they are dropped and counted. */
 const MAX_QUEUED = 1_000;
 
@@ -79,7 +83,6 @@ export function labIdField(header: string | undefined): { lab_id?: string } {
 export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void {
   const { runtime, events, drain } = options;
   let unavailable: Promise<Unavailable> | undefined;
-  let streams = 0;
 
   app.use('/lab', secureHeaders({ contentSecurityPolicy: LAB_CSP }));
   app.use('/lab/*', secureHeaders({ contentSecurityPolicy: LAB_CSP }));
@@ -96,21 +99,35 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
     c.body(LAB_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }),
   );
 
+  // Each open stream holds a slot until it ends, its client goes, or its deadline passes, whichever
+  // comes first: on workerd neither the stream's `finally` nor its timers run after a disconnect, so
+  // the deadline (read by every later request) is what frees the slot there in the end.
+  const streams = new DeadlineSet<object>(runtime.now);
   app.get('/lab/events', (c) => {
     // HEAD: the headers alone. A stream nobody reads would hold its slot until its life ends.
     if (c.req.method === 'HEAD')
       return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-    if (streams >= MAX_STREAMS)
+    if (streams.size >= MAX_STREAMS)
       throw new OverloadedError(`${MAX_STREAMS} event streams are open in this process already`, 5);
     const asked = c.req.query('for');
     const lifeMs =
       asked !== undefined && /^\d{1,7}$/.test(asked)
         ? Math.min(MAX_STREAM_MS, Math.max(1, Number(asked)))
         : DEFAULT_STREAM_MS;
-    streams++;
-    return streamSSE(c, (stream) =>
-      streamEvents(stream, runtime, events, lifeMs, streams, drain).finally(() => streams--),
-    );
+    const slot = {};
+    const deadline = runtime.now() + lifeMs + CUT_AFTER_MS;
+    streams.add(slot, deadline);
+    const life: StreamLife = {
+      lifeMs,
+      deadline,
+      open: streams.size,
+      // The app's own client-gone signal, as POST /delay's: on workerd its abort is the one callback
+      // that still runs when a write finds the client gone.
+      clientGone: runtime.clientSignal?.(c.env) ?? c.req.raw.signal,
+      release: () => streams.delete(slot),
+      ...(drain ? { drain } : {}),
+    };
+    return streamSSE(c, (stream) => streamEvents(stream, runtime, events, life));
   });
 
   for (const path of LAB_PATHS) {
@@ -118,6 +135,18 @@ export function mountLab<E extends Env>(app: Hono<E>, options: LabOptions): void
       throw new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use GET or HEAD`, ['GET', 'HEAD']);
     });
   }
+}
+
+interface StreamLife {
+  lifeMs: number;
+  /** Epoch ms: the stream's slot and subscription end then, whatever became of its request. */
+  deadline: number;
+  /** Streams open in this process, this one included. */
+  open: number;
+  clientGone: CancelSignal;
+  /** Frees the stream's slot; idempotent. */
+  release: () => void;
+  drain?: AbortSignal;
 }
 
 /**
@@ -129,9 +158,7 @@ async function streamEvents(
   stream: SSEStreamingApi,
   runtime: Runtime,
   events: EventBus,
-  lifeMs: number,
-  open: number,
-  drain?: AbortSignal,
+  { lifeMs, deadline, open, clientGone, release, drain }: StreamLife,
 ): Promise<void> {
   const queue: BusEvent[] = [];
   let dropped = 0;
@@ -141,12 +168,18 @@ async function streamEvents(
     if (queue.length >= MAX_QUEUED) dropped++;
     else queue.push(event);
     wake?.();
-  });
-  stream.onAbort(() => wake?.());
-  const draining = (): void => wake?.();
-  drain?.addEventListener('abort', draining);
+  }, deadline);
+  // Synchronous, so that it runs where nothing after an `await` will (workerd, after a disconnect).
+  const end = (): void => {
+    release();
+    unsubscribe();
+    wake?.();
+  };
+  clientGone.addEventListener('abort', end, { once: true });
+  stream.onAbort(end);
+  drain?.addEventListener('abort', end);
   // A client that stops reading leaves a write waiting for ever: past its life, the stream is cut.
-  const backstop = setTimeout(() => stream.abort(), lifeMs + 20 * HEARTBEAT_MS);
+  const backstop = setTimeout(() => stream.abort(), deadline - runtime.now());
   try {
     // `streams`: open in this process, this one included (one that outlives its client shows here).
     const hello = {
@@ -159,7 +192,7 @@ async function streamEvents(
     await stream.writeSSE({ event: 'hello', data: JSON.stringify(hello), retry: 1000 });
     const endAt = runtime.now() + lifeMs;
     let nextTick = runtime.now() + HEARTBEAT_MS;
-    while (!stream.aborted && !stream.closed && runtime.now() < endAt && !drain?.aborted) {
+    while (!stream.aborted && !stream.closed && !clientGone.aborted && runtime.now() < endAt && !drain?.aborted) {
       if (queue.length === 0) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         await new Promise<void>((resolve) => {
@@ -182,8 +215,9 @@ async function streamEvents(
     }
   } finally {
     clearTimeout(backstop);
-    unsubscribe();
-    drain?.removeEventListener('abort', draining);
+    end();
+    clientGone.removeEventListener('abort', end);
+    drain?.removeEventListener('abort', end);
   }
 }
 
@@ -209,9 +243,10 @@ async function unavailableCombinations({ runtime }: LabOptions): Promise<Unavail
 }
 
 async function refusal(runtime: Runtime, mode: Mode, work: Work): Promise<string | undefined> {
-  const refused = workRefusal(mode, work);
+  const modes = supportedModes(runtime.pool !== undefined);
+  const refused = workRefusal(mode, work, modes);
   if (refused) return refused;
-  if (supportedModes(runtime.pool !== undefined).includes(mode)) return undefined;
+  if (modes.includes(mode)) return undefined;
   // A mode the runtime lacks throws before any work starts: its message is the 501's.
   try {
     await runDelay(runtime, { mode, work, ms: 0 });

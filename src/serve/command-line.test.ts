@@ -20,8 +20,15 @@ describe('parseServerConfig', () => {
         maxEventLoopDelayMs: 0,
         log: 'pretty',
         labUi: true,
+        maxConnections: 0, // auto: what the open-file limit leaves
       },
     });
+  });
+
+  it('--max-connections takes a number or auto', () => {
+    expect(parseServerConfig(['--max-connections', '500'], {}, 8)).toMatchObject({ config: { maxConnections: 500 } });
+    expect(parseServerConfig([], { LAB_MAX_CONNECTIONS: 'auto' }, 8)).toMatchObject({ config: { maxConnections: 0 } });
+    expect(parseServerConfig(['--max-connections', '0'], {}, 8)).toMatchObject({ kind: 'error' });
   });
 
   it('prefers flags to the environment, in both flag forms', () => {

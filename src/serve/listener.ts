@@ -16,10 +16,25 @@ export interface Listener {
    * to end those, or at its deadline to cut off requests still running.
    */
   close(force: boolean): Promise<void>;
+  /** Connections as the runtime lets this process count them; absent where it does not (/metrics omits them). */
+  connections?(): ConnectionCounts;
+}
+
+export interface ConnectionCounts {
+  /** Connections open now. */
+  open: number;
+  /** Connections closed at once because --max-connections were open. */
+  refused: number;
+}
+
+/** What a listener tells the lifecycle about its connections. */
+export interface ListenEvents {
+  /** Accepting a connection failed (EMFILE, ENFILE, ENOMEM…): logged at most once a second, counted. */
+  acceptFailed(error: unknown): void;
 }
 
 /** Opens the port and resolves once it accepts connections; rejects when it cannot (port taken, no permission). */
-export type Listen = (fetch: Fetch) => Promise<Listener>;
+export type Listen = (fetch: Fetch, events: ListenEvents) => Promise<Listener>;
 
 /** The process the server runs in: Node's and Bun's `process` fit as they are; Deno's adapter wraps Deno.*. */
 export interface HostProcess {

@@ -11,9 +11,10 @@ import { Metrics } from '../metrics.ts';
 import { processSnapshot } from '../observability/process-snapshot.ts';
 import { SupervisorLink, type SupervisorChannel } from '../observability/supervisor-link.ts';
 import type { Runtime } from '../runtime.ts';
+import { createAcceptErrorLog } from './accept-errors.ts';
 import { createDrainGate } from './connections.ts';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.ts';
-import type { HostProcess, Listen } from './listener.ts';
+import type { HostProcess, Listen, Listener } from './listener.ts';
 import { logServerReady } from './server-ready.ts';
 
 export interface ServeProcessOptions {
@@ -65,9 +66,10 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     drain: gate.signal,
   });
 
-  let listener;
+  const acceptErrors = createAcceptErrorLog(logger, host.pid, runtime.now);
+  let listener: Listener;
   try {
-    listener = await options.listen(gate.wrap(app.fetch));
+    listener = await options.listen(gate.wrap(app.fetch), acceptErrors);
   } catch (error) {
     const message = `Cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`;
     logger.error('error', message, who);
@@ -76,6 +78,9 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     loopLag.stop();
     return host.exit(EXIT_FAILED);
   }
+
+  const counted = listener;
+  metrics.connections = () => ({ acceptErrors: acceptErrors.count, ...counted.connections?.() });
 
   if (options.reportReady) options.reportReady(listener.url);
   else

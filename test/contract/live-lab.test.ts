@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { post, request } from '../../tools/harness/http-client.ts';
 import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
@@ -105,6 +105,47 @@ async function drawnIntervals(page: Page, mode: string): Promise<(Interval & { e
         ...(eventStart ? { eventStart: Number(eventStart) } : {}),
       };
     }),
+  );
+}
+
+/** The slot limit of /lab/events (src/lab-ui/lab-routes.ts MAX_STREAMS); the tests leave more streams than this. */
+const MAX_STREAMS = 32;
+
+/**
+ * Opens GET /lab/events as EventSource would, reads up to its `hello`, and returns its status, the
+ * `streams` the hello counted (open in that process, this one included), and `leave`, which drops
+ * the connection as a closed tab does.
+ */
+async function openEventStream(
+  server: StartedServer,
+): Promise<{ status: number; streams?: number; leave: () => void }> {
+  const client = new AbortController();
+  const response = await fetch(`${server.url}/lab/events?for=60000`, { signal: client.signal });
+  const leave = (): void => client.abort();
+  if (response.status !== 200 || !response.body) {
+    leave();
+    return { status: response.status, leave };
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (!/"streams":\d+/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  const streams = /"streams":(\d+)/.exec(text)?.[1];
+  return { status: response.status, ...(streams ? { streams: Number(streams) } : {}), leave };
+}
+
+/** Waits until a new stream's hello counts no stream but itself: every client before it has left, and the server knows. */
+async function expectStreamsAlone(server: StartedServer): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const probe = await openEventStream(server);
+      probe.leave();
+      expect(probe).toMatchObject({ status: 200, streams: 1 });
+    },
+    { timeout: 15_000, interval: 200 },
   );
 }
 
@@ -239,6 +280,32 @@ describe(`live lab page on ${runtime.name}`, () => {
     expect(new URL(page.url()).search).toBe('?mode=blocking&n=2&ms=150');
     expectClean(opened, server.url);
     await page.close();
+  });
+
+  it(`an event stream's slot is freed when its client leaves: ${MAX_STREAMS + 8} streams opened and left, then one opens, and the count returns to it alone`, async () => {
+    for (let index = 0; index < MAX_STREAMS + 8; index++) {
+      const stream = await openEventStream(server);
+      stream.leave();
+      expect(stream.status, `stream ${index + 1}`).toBe(200);
+    }
+    const last = await openEventStream(server);
+    last.leave();
+    expect(last.status).toBe(200);
+    await expectStreamsAlone(server);
+  });
+
+  it(`${MAX_STREAMS + 8} runs of the page in a row each get their event stream`, { timeout: 180_000 }, async () => {
+    const opened = await openLab(server, '');
+    for (let run = 1; run <= MAX_STREAMS + 8; run++) {
+      await opened.page.goto(`${server.url}/lab?mode=async&n=1&ms=10&health=off&run=1`);
+      await finished(opened.page);
+      expect(await opened.page.locator('.run[data-mode="async"]').getAttribute('data-stream'), `run ${run}`).toBe(
+        'open',
+      );
+    }
+    expectClean(opened, server.url);
+    await opened.page.close();
+    await expectStreamsAlone(server);
   });
 
   it('every mode side by side, at 375 px: one panel a mode, each finished or unavailable (screenshot in test-artifacts/)', async () => {

@@ -23,6 +23,8 @@ export interface ServerSettings {
   maxEventLoopDelayMs?: number;
   /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
   log?: LogFormat;
+  /** --max-connections: most connections a process holds. */
+  maxConnections?: number;
   /** The live lab page at /lab: on unless false (--lab off, or LAB_UI = "off" in [vars] on Workers). */
   lab?: boolean;
 }
@@ -53,6 +55,8 @@ export interface RuntimeUnderTest {
    * `json 408` is answered then closed, `closed` without an answer, `kept` has no such timeout.
    */
   slowHeaders: 'json 408' | 'closed' | 'kept';
+  /** Whether --max-connections caps the connections a process holds, and /metrics counts open and refused ones. */
+  capsConnections: boolean;
   /** Whether the server closes a kept-alive connection that stays idle. */
   closesIdleConnections: boolean;
   /**
@@ -81,6 +85,7 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
   if (settings.startupTimeoutMs !== undefined) flags.push(`--startup-timeout=${settings.startupTimeoutMs}`);
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
+  if (settings.maxConnections !== undefined) flags.push(`--max-connections=${settings.maxConnections}`);
   if (settings.lab === false) flags.push('--lab=off');
   return flags;
 }
@@ -132,6 +137,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     slowHeaders: 'json 408',
     // adapters/node/connections.ts: Go's rule.
     closesAboveUnreadBodyBytes: UNREAD_BODY_DISCARD_BYTES,
+    // adapters/node/connection-guard.ts, on node:net's maxConnections.
+    capsConnections: true,
   },
   workerd: {
     name: 'workerd',
@@ -165,8 +172,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     hasCli: false,
     // Measured: on SIGTERM wrangler dev stops workerd at once; an in-flight request loses its connection.
     hasGracefulShutdown: false,
-    // Measured: wrangler dev's local proxy keeps the request to workerd open after the client has
-    // gone, so request.signal never aborts there (enable_request_signal is set for deployments).
+    // Measured, under wrangler dev and plain `workerd serve` alike: workerd sees a disconnect only
+    // when it writes the answer, so request.signal does not abort during a wait (docs/runtimes.md).
     cancelsOnDisconnect: false,
     // Measured under wrangler dev 4.86 (its local proxy, not deployed Workers): pipelined requests
     // are answered in order; a connection that has not sent whole headers is closed after 15 s
@@ -180,6 +187,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesAfterConnectionClose: true,
     answersAfterUnreadChunkedBody: false,
     drainClosesHalfSentRequests: false,
+    capsConnections: false,
   },
   bun: {
     name: 'bun',
@@ -194,6 +202,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // Bun.serve's idleTimeout (adapters/bun/listen.ts) ends a connection whose headers stall, unanswered.
     slowHeaders: 'closed',
     closesAboveUnreadBodyBytes: undefined,
+    // Bun.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
+    capsConnections: false,
   },
   deno: {
     name: 'deno',
@@ -207,6 +217,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesAboveUnreadBodyBytes: undefined,
     closesAfterConnectionClose: false,
     drainClosesHalfSentRequests: true,
+    // Deno.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
+    capsConnections: false,
   },
 };
 

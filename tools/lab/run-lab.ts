@@ -109,7 +109,7 @@ export async function runLab(options: LabOptions, command: string, progress: Lab
 
 function whyNot(mode: Mode, options: LabOptions, supported: readonly Mode[]): string | undefined {
   if (!supported.includes(mode)) return `the server has no ${mode} mode (it answers 501)`;
-  return workRefusal(mode, options.work);
+  return workRefusal(mode, options.work, supported);
 }
 
 function firstLine(error: unknown): string {

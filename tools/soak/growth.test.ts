@@ -60,6 +60,22 @@ describe('judgeGrowth', () => {
     expect(verdict.bounded).toBe(true);
   });
 
+  it('prints the late slope in KiB/s: a creep of 16 KiB/s is not 0.0', () => {
+    const verdict = judgeGrowth(series(120, (t) => 136 + (16 / 1024) * t));
+    expect(verdict.bounded).toBe(true);
+    expect(verdict.reason).toMatch(/16\.0 KiB\/s over the second half/);
+  });
+
+  it('calls a long soak unbounded on its late slope alone, above 64 KiB/s, though it grew within the bound', () => {
+    // 100 KiB/s for ten minutes: 59 MiB on 400 MiB, within both growth bounds.
+    const verdict = judgeGrowth(series(600, (t) => 400 + (100 / 1024) * t));
+    expect(verdict.growthBytes).toBeLessThan(64 * MiB);
+    expect(verdict.bounded).toBe(false);
+    expect(verdict.reason).toMatch(/100\.0 KiB\/s over the last 300 s \(bound 64\.0 KiB\/s\)/);
+    // The same creep over a short soak: one GC step could set that slope, so the growth bound decides.
+    expect(judgeGrowth(series(120, (t) => 400 + (100 / 1024) * t)).bounded).toBe(true);
+  });
+
   it('needs six samples', () => {
     expect(() => judgeGrowth(series(4, () => 100))).toThrow(/at least 6/);
   });

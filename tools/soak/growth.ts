@@ -9,6 +9,9 @@
 //  - still growing: the slope over the second half of the samples, by the Theil–Sen estimator (the
 //    median of the pairwise slopes; a GC step or an outlier sample does not move it), is above
 //    MAX_SLOPE. A heap that grew once and then plateaued is not a leak.
+// A long soak also fails on its late slope alone, above maxLateSlopeBytesPerS, whatever the growth: a
+// slow creep (Deno's 16 KiB/s over ten minutes, docs/reliability.md) stays within the growth bound
+// for an hour and more. Only over a second half long enough that one GC step does not set the slope.
 // Growth past HARD_LIMIT is unbounded whatever the slope: no server here needs that much more.
 
 export interface MemorySample {
@@ -26,6 +29,10 @@ export interface GrowthLimits {
   maxSlopeBytesPerS: number;
   /** Growth above this is unbounded even on a flat second half. */
   hardLimitBytes: number;
+  /** A second-half slope above this (bytes/s) is unbounded whatever the growth… */
+  maxLateSlopeBytesPerS: number;
+  /** …when the second half spans at least this long. */
+  lateSlopeMinSpanS: number;
 }
 
 const MiB = 1024 * 1024;
@@ -35,6 +42,9 @@ export const DEFAULT_LIMITS: GrowthLimits = {
   maxGrowthBytes: 64 * MiB,
   maxSlopeBytesPerS: 256 * 1024,
   hardLimitBytes: 256 * MiB,
+  // 64 KiB/s is 225 MiB an hour: a server that keeps that up will not last a day.
+  maxLateSlopeBytesPerS: 64 * 1024,
+  lateSlopeMinSpanS: 240,
 };
 
 export interface GrowthVerdict {
@@ -80,9 +90,13 @@ export function judgeGrowth(samples: readonly MemorySample[], limits: GrowthLimi
   const endBytes = median(rss.slice(-EDGE_SAMPLES));
   const growthBytes = endBytes - baselineBytes;
   const growthRatio = growthBytes / baselineBytes;
-  const slopeBytesPerS = theilSenSlope(samples.slice(Math.floor(samples.length / 2)));
+  const secondHalf = samples.slice(Math.floor(samples.length / 2));
+  const slopeBytesPerS = theilSenSlope(secondHalf);
+  const secondHalfSpanS = secondHalf.at(-1)!.atS - secondHalf[0]!.atS;
   const bound = Math.min(limits.maxGrowthRatio * baselineBytes, limits.maxGrowthBytes);
   const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+  // KiB/s, not MiB/s: a creep of 16 KiB/s would print as 0.0 MiB/s.
+  const kibPerS = (bytesPerS: number) => `${(bytesPerS / 1024).toFixed(1)} KiB/s`;
   const verdict = { baselineBytes, endBytes, growthBytes, growthRatio, slopeBytesPerS };
   if (growthBytes > limits.hardLimitBytes) {
     return {
@@ -95,7 +109,14 @@ export function judgeGrowth(samples: readonly MemorySample[], limits: GrowthLimi
     return {
       ...verdict,
       bounded: false,
-      reason: `grew ${mib(growthBytes)} (bound ${mib(bound)}) and was still growing at ${mib(slopeBytesPerS)}/s (bound ${mib(limits.maxSlopeBytesPerS)}/s)`,
+      reason: `grew ${mib(growthBytes)} (bound ${mib(bound)}) and was still growing at ${kibPerS(slopeBytesPerS)} (bound ${kibPerS(limits.maxSlopeBytesPerS)})`,
+    };
+  }
+  if (secondHalfSpanS >= limits.lateSlopeMinSpanS && slopeBytesPerS > limits.maxLateSlopeBytesPerS) {
+    return {
+      ...verdict,
+      bounded: false,
+      reason: `grew ${mib(growthBytes)} and was still growing at ${kibPerS(slopeBytesPerS)} over the last ${Math.round(secondHalfSpanS)} s (bound ${kibPerS(limits.maxLateSlopeBytesPerS)})`,
     };
   }
   return {
@@ -103,7 +124,7 @@ export function judgeGrowth(samples: readonly MemorySample[], limits: GrowthLimi
     bounded: true,
     reason:
       growthBytes > bound
-        ? `grew ${mib(growthBytes)} (above ${mib(bound)}) but levelled off: ${mib(slopeBytesPerS)}/s over the second half`
-        : `grew ${mib(growthBytes)}, within ${mib(bound)}`,
+        ? `grew ${mib(growthBytes)} (above ${mib(bound)}) but levelled off: ${kibPerS(slopeBytesPerS)} over the second half`
+        : `grew ${mib(growthBytes)}, within ${mib(bound)}; ${kibPerS(slopeBytesPerS)} over the second half`,
   };
 }
