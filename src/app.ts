@@ -1,6 +1,8 @@
 // The runtime-agnostic Hono app: every route of the HTTP API (docs/api.md).
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { DelayAnswer, HelloAnswer, InfoAnswer } from './api/answers.ts';
+import { openApiDocument } from './api/openapi-document.ts';
 import { parseDelayParams, supportedModes, type DelayDefaults } from './delay-params.ts';
 import {
   HttpError,
@@ -12,6 +14,7 @@ import {
   WorkCancelledError,
   errorBody,
 } from './errors.ts';
+import { DOCS_PATHS, mountDocs, type DocsAssetSource } from './docs-ui/docs-routes.ts';
 import { EventBus, publishingLogger } from './events.ts';
 import { LAB_ID_HEADER, LAB_PATHS, labIdField, mountLab } from './lab-ui/lab-routes.ts';
 import type { LogFields, Logger } from './logger.ts';
@@ -41,6 +44,8 @@ export interface AppOptions {
   cluster?: ClusterView;
   /** GET /lab, the live lab page, and /lab/events, this process's request events (--lab on). */
   labUi?: boolean;
+  /** GET /docs, Swagger UI over /openapi.json (--docs on), with the way this runtime reads its files; absent: off. */
+  docs?: DocsAssetSource;
   /**
    * The CPU time the platform allows one request (Workers' [limits] cpu_ms): blocking work that asks
    * for more is refused with 400. Absent where nothing limits it (Node, Bun, Deno).
@@ -59,6 +64,7 @@ const ROUTES: Record<string, string[]> = {
   '/info': ['GET', 'HEAD'],
   '/delay': ['POST'],
   '/metrics': ['GET', 'HEAD'],
+  '/openapi.json': ['GET', 'HEAD'],
 };
 
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'CONNECT']);
@@ -140,7 +146,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     counted('/', (c) => {
       if (logger.enabled)
         logger.info('request_received', 'GET / handled', { worker_id: runtime.workerId(), thread_id: 0 });
-      return c.json({ message: 'Hello World', worker_id: runtime.workerId(), runtime: runtime.name });
+      return c.json({
+        message: 'Hello World',
+        worker_id: runtime.workerId(),
+        runtime: runtime.name,
+      } satisfies HelloAnswer);
     }),
   );
 
@@ -177,8 +187,29 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
             }))(runtime.pool.stats())
           : null,
         processes: cluster ? { ...runtime.processes, ...(await cluster.processes()) } : runtime.processes,
-      }),
+      } satisfies InfoAnswer),
     ),
+  );
+
+  // Built on the first request for it: the document depends only on this server's settings.
+  let document: string | undefined;
+  app.get(
+    '/openapi.json',
+    counted('/openapi.json', (c) => {
+      document ??= JSON.stringify(
+        openApiDocument({
+          defaultMode,
+          maxDelayMs,
+          maxBodyBytes,
+          modes: supportedModes(runtime.pool !== undefined),
+          labUi: options.labUi ?? false,
+          docsUi: options.docs !== undefined,
+          metricsContentType: EXPOSITION_CONTENT_TYPE,
+          cpuLimitMs: options.cpuLimitMs,
+        }),
+      );
+      return c.body(document, 200, { 'Content-Type': 'application/json' });
+    }),
   );
 
   const tooLarge = (): Response => new PayloadTooLargeError(maxBodyBytes).toResponse();
@@ -241,7 +272,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       const start_time = formatTimestamp(timing.startedAt);
       const end_time = formatTimestamp(timing.endedAt);
       if (logger.enabled) logger.info('work_ended', `Ending delay at ${end_time}`, fields(timing.threadId));
-      const response = {
+      const response: DelayAnswer = {
         message: delayMessage(params.ms),
         ...params,
         runtime: runtime.name,
@@ -276,9 +307,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }),
   );
 
-  if (options.labUi) {
-    // The lab's routes have several handlers each (secure headers, 405): counted by a middleware on their paths alone.
-    for (const path of LAB_PATHS) {
+  /** Routes with several handlers each (secure headers, 405): counted by a middleware on their paths alone. */
+  const countEach = (paths: readonly string[]): void => {
+    for (const path of paths) {
       app.use(path, async (c, next) => {
         const refused = await counted(path, async () => {
           await next();
@@ -287,6 +318,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         if (refused !== c.res) c.res = refused;
       });
     }
+  };
+
+  if (options.docs) {
+    countEach(DOCS_PATHS);
+    mountDocs(app, { assets: options.docs });
+  }
+
+  if (options.labUi) {
+    countEach(LAB_PATHS);
     mountLab(app, { runtime, events, ...(options.drain ? { drain: options.drain } : {}) });
   }
 
@@ -298,7 +338,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const error = methods
       ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${path}; use ${methods.join(' or ')}`, methods)
       : new NotFoundError(
-          `no route ${c.req.method} ${shorten(path)}; the routes are ${Object.keys(ROUTES).join(', ')}`,
+          `no route ${c.req.method} ${shorten(path)}; the routes are ${[...Object.keys(ROUTES), ...(options.docs ? ['/docs'] : [])].join(', ')}`,
         );
     return counted(methods ? path : 'unmatched', () => error.toResponse())(c);
   });

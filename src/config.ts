@@ -29,6 +29,8 @@ export interface ServerConfig {
   log: LogFormat;
   /** Whether GET /lab (the live lab page) and /lab/* are served. */
   labUi: boolean;
+  /** Whether GET /docs (Swagger UI over /openapi.json) and /docs/* are served. */
+  docsUi: boolean;
   /**
    * Most client connections this process holds; past it a new one is closed at once. 0 = derived by
    * the runtime adapter from the open-file limit (docs/reliability.md#connection-floods).
@@ -131,6 +133,13 @@ export const OPTIONS: Option[] = [
   },
   { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
   { flag: 'lab', env: 'LAB_UI', value: 'on|off', default: 'on', help: 'the live lab page at GET /lab (and /lab/*)' },
+  {
+    flag: 'docs',
+    env: 'LAB_DOCS',
+    value: 'on|off',
+    default: 'on',
+    help: 'the API docs page at GET /docs (Swagger UI); /openapi.json is always served',
+  },
 ];
 
 export type ConfigResult =
@@ -183,6 +192,7 @@ export function resolveServerConfig(
     maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
     log: oneOf('log', LOG_FORMATS),
     labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
+    docsUi: oneOf('docs', ['on', 'off'] as const) === 'on',
     maxConnections: raw('max-connections').value === 'auto' ? 0 : integer('max-connections', 1, 10_000_000),
   };
   if (config.host.trim() === '') problems.push('--host must not be empty');
@@ -203,6 +213,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--max-event-loop-delay=${config.maxEventLoopDelayMs}`,
     `--log=${config.log}`,
     `--lab=${config.labUi ? 'on' : 'off'}`,
+    `--docs=${config.docsUi ? 'on' : 'off'}`,
     `--max-connections=${config.maxConnections === 0 ? 'auto' : config.maxConnections}`,
   ];
 }

@@ -1,4 +1,7 @@
 // Validation of `POST /delay` parameters, from the query string or a JSON body with the same names.
+// One description (delayParamsSchema, valibot) gives both the check and /openapi.json's parameters and
+// body (src/api/openapi-document.ts), so the two cannot drift.
+import * as v from 'valibot';
 import { MODES, WORKS, type Mode, type Work } from './runtime.ts';
 
 export interface DelayParams {
@@ -21,8 +24,61 @@ export type ParseResult = { ok: true; value: DelayParams } | { ok: false; messag
 
 /** The FastAPI guide's 3 s. */
 export const DEFAULT_DELAY_MS = 3000;
-const PARAM_NAMES = ['mode', 'ms', 'work'] as const;
+/** Digits only: a query's `ms` is text; 16 digits at most, so that Number() reads it exactly. */
 const INTEGER = /^\d{1,16}$/;
+
+/**
+ * POST /delay's parameters under this server's settings: their types, enums, ranges, defaults and the
+ * words of each refusal. `mode` lists every mode the API knows: one this runtime lacks is a 501, not a 400.
+ */
+export function delayParamsSchema({ mode: defaultMode, maxDelayMs }: DelayDefaults) {
+  const msProblem = (issue: v.BaseIssue<unknown>): string =>
+    issue.type === 'max_value'
+      ? `\`ms\` must be at most ${maxDelayMs} (this server's --max-delay-ms); got ${describe(issue.input)}`
+      : `\`ms\` must be a whole number of milliseconds from 0 to ${maxDelayMs}; got ${describe(issue.input)}`;
+  return v.strictObject({
+    mode: v.optional(
+      v.pipe(
+        v.picklist(MODES, (issue) => `\`mode\` must be one of ${MODES.join(', ')}; got ${describe(issue.input)}`),
+        v.description(
+          "How the work runs: blocking holds the event loop, async waits on a timer, pool runs it on a pool thread. The default is the server's --mode; GET /info lists the modes this server runs (another answers 501).",
+        ),
+      ),
+      defaultMode,
+    ),
+    work: v.optional(
+      v.pipe(
+        v.picklist(WORKS, (issue) => `\`work\` must be one of ${WORKS.join(', ')}; got ${describe(issue.input)}`),
+        v.description('What the work is: an idle wait (sleep) or CPU-bound computation (cpu; not with mode=async).'),
+      ),
+      'sleep',
+    ),
+    ms: v.optional(
+      v.pipe(
+        v.number(msProblem),
+        v.integer(msProblem),
+        v.minValue(0, msProblem),
+        v.maxValue(maxDelayMs, msProblem),
+        v.description("How long the work lasts, in milliseconds; at most this server's --max-delay-ms."),
+      ),
+      Math.min(DEFAULT_DELAY_MS, maxDelayMs),
+    ),
+  });
+}
+
+export type DelayParamsSchema = ReturnType<typeof delayParamsSchema>;
+
+/** The schema of the last settings asked for, and its names: one server has one set, so this is built once. */
+let cached: { mode: Mode; maxDelayMs: number; schema: DelayParamsSchema; names: string[] } | undefined;
+function schemaFor(defaults: DelayDefaults): { schema: DelayParamsSchema; names: string[] } {
+  if (cached?.mode !== defaults.mode || cached.maxDelayMs !== defaults.maxDelayMs) {
+    const schema = delayParamsSchema(defaults);
+    cached = { ...defaults, schema, names: Object.keys(schema.entries) };
+  }
+  return cached;
+}
+/** The first refusal is the one reported: no need to look further. */
+const FIRST_ISSUE = { abortEarly: true } as const;
 
 /**
  * Merges query and body and validates the result. A name given in both places must agree,
@@ -32,9 +88,10 @@ export function parseDelayParams(query: Record<string, string>, body: unknown, d
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
     return fail('the JSON body must be an object, e.g. {"mode":"async","ms":1000}');
   }
+  const { schema, names } = schemaFor(defaults);
   const bodyFields = (body ?? {}) as Record<string, unknown>;
-  const raw: Partial<Record<(typeof PARAM_NAMES)[number], unknown>> = {};
-  for (const name of PARAM_NAMES) {
+  const raw: Record<string, unknown> = {};
+  for (const name of names) {
     const fromQuery = Object.hasOwn(query, name) ? query[name] : undefined;
     const fromBody = Object.hasOwn(bodyFields, name) ? bodyFields[name] : undefined;
     if (fromQuery !== undefined && fromBody !== undefined && String(fromBody) !== fromQuery) {
@@ -43,21 +100,19 @@ export function parseDelayParams(query: Record<string, string>, body: unknown, d
       );
     }
     // A JSON null is a value (and an invalid one), not an absent parameter.
-    raw[name] = fromBody !== undefined ? fromBody : fromQuery;
+    const value = fromBody !== undefined ? fromBody : fromQuery;
+    if (value !== undefined) raw[name] = value;
   }
-  const unknown = [...Object.keys(query), ...Object.keys(bodyFields)].filter(
-    (name) => !(PARAM_NAMES as readonly string[]).includes(name),
-  );
+  const unknown = [...Object.keys(query), ...Object.keys(bodyFields)].filter((name) => !names.includes(name));
   if (unknown.length > 0) {
-    return fail(`unknown parameter \`${unknown[0]}\`; the parameters are mode, ms and work`);
+    return fail(`unknown parameter \`${unknown[0]}\`; the parameters are ${names.join(', ')}`);
   }
+  // A query's ms is text: digits are read as the number they write; anything else stays text, and fails.
+  if (typeof raw.ms === 'string' && INTEGER.test(raw.ms)) raw.ms = Number(raw.ms);
 
-  const mode = raw.mode === undefined ? defaults.mode : raw.mode;
-  if (!isOneOf(mode, MODES)) return fail(`\`mode\` must be one of ${MODES.join(', ')}; got ${describe(mode)}`);
-  const work = raw.work === undefined ? 'sleep' : raw.work;
-  if (!isOneOf(work, WORKS)) return fail(`\`work\` must be one of ${WORKS.join(', ')}; got ${describe(work)}`);
-  const ms = parseMs(raw.ms, defaults.maxDelayMs);
-  if (typeof ms === 'string') return fail(ms);
+  const checked = v.safeParse(schema, raw, FIRST_ISSUE);
+  if (!checked.success) return fail(checked.issues[0].message);
+  const { mode, work, ms } = checked.output;
   const refusal = workRefusal(mode, work, defaults.modes) ?? cpuLimitRefusal({ mode, work, ms }, defaults.cpuLimitMs);
   if (refusal) return fail(refusal);
   return { ok: true, value: { mode, work, ms } };
@@ -103,21 +158,6 @@ export function cpuLimitRefusal(params: DelayParams, cpuLimitMs: number | undefi
     `\`ms\` must be at most ${most} with mode=blocking here: blocking work uses this request's CPU, and the ` +
     `platform stops a request past ${cpuLimitMs} ms of CPU (LAB_CPU_LIMIT_MS, [limits] cpu_ms)${instead}; got ${params.ms}`
   );
-}
-
-function parseMs(value: unknown, max: number): number | string {
-  if (value === undefined) return Math.min(DEFAULT_DELAY_MS, max);
-  const text = typeof value === 'number' ? String(value) : value;
-  if (typeof text !== 'string' || !INTEGER.test(text)) {
-    return `\`ms\` must be a whole number of milliseconds from 0 to ${max}; got ${describe(value)}`;
-  }
-  const ms = Number(text);
-  if (ms > max) return `\`ms\` must be at most ${max} (this server's --max-delay-ms); got ${ms}`;
-  return ms;
-}
-
-function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
 }
 
 function describe(value: unknown): string {

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.ts';
 import { preciseNow } from '../../src/precise-now.js';
 import { ONE_PROCESS } from '../../src/runtime.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
+import { readSwaggerUiFiles } from '../swagger-ui/swagger-ui-files.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import {
@@ -52,6 +53,7 @@ if (config.workers > 1 && !supervised) {
     listen: listenBun(config, supervised && config.balance === 'kernel'),
     host: process,
     runtimeLabel,
+    docsAssets: readSwaggerUiFiles,
     ...(supervised ? { reportReady: reportChildReady, supervisor: supervisorChannel() } : {}),
   });
   if (supervised) onSupervisorGone((reason) => void serving.stop(reason));

@@ -6,23 +6,24 @@ describe('parseWorkersConfig', () => {
   it('uses the shared defaults when no var is set', () => {
     expect(parseWorkersConfig({})).toEqual({
       ok: true,
-      config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty', labUi: true, cpuLimitMs: 30_000 },
+      config: { mode: 'async', maxDelayMs: 60_000, log: 'pretty', labUi: true, docsUi: true, cpuLimitMs: 30_000 },
     });
   });
 
-  it('reads LAB_MODE, LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI and LAB_CPU_LIMIT_MS, and ignores other bindings', () => {
+  it('reads LAB_MODE, LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI, LAB_DOCS and LAB_CPU_LIMIT_MS, and ignores other bindings', () => {
     expect(
       parseWorkersConfig({
         LAB_MODE: 'blocking',
         LAB_MAX_DELAY_MS: '5000',
         LAB_LOG: 'json',
         LAB_UI: 'off',
+        LAB_DOCS: 'off',
         LAB_CPU_LIMIT_MS: '10',
         OTHER: 42,
       }),
     ).toEqual({
       ok: true,
-      config: { mode: 'blocking', maxDelayMs: 5000, log: 'json', labUi: false, cpuLimitMs: 10 },
+      config: { mode: 'blocking', maxDelayMs: 5000, log: 'json', labUi: false, docsUi: false, cpuLimitMs: 10 },
     });
   });
 
@@ -32,6 +33,7 @@ describe('parseWorkersConfig', () => {
     [{ LAB_MAX_DELAY_MS: '1.5' }, /LAB_MAX_DELAY_MS in \[vars\] must be a whole number/],
     [{ LAB_LOG: 'loud' }, /LAB_LOG in \[vars\] must be one of/],
     [{ LAB_UI: 'yes' }, /LAB_UI in \[vars\] must be one of on, off/],
+    [{ LAB_DOCS: 'yes' }, /LAB_DOCS in \[vars\] must be one of on, off/],
     [{ LAB_MAX_DELAY_MS: 5000 }, /LAB_MAX_DELAY_MS in \[vars\] must be a string/],
     [{ LAB_MAX_DELAY_MS: '300001' }, /LAB_MAX_DELAY_MS in \[vars\] must be at most 300000 on Workers/],
     [{ LAB_CPU_LIMIT_MS: '0' }, /LAB_CPU_LIMIT_MS in \[vars\] must be a whole number from 1 to 300000/],

@@ -1,6 +1,6 @@
 // The Worker's settings from `[vars]` in wrangler.toml (or `wrangler dev --var NAME:value`), under
 // the same names and rules as the other runtimes' environment variables: LAB_MODE,
-// LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI; and one of Workers' own, LAB_CPU_LIMIT_MS. Vars arrive as
+// LAB_MAX_DELAY_MS, LAB_LOG, LAB_UI, LAB_DOCS; and one of Workers' own, LAB_CPU_LIMIT_MS. Vars arrive as
 // strings, like environment variables.
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode } from '../../src/runtime.ts';
@@ -22,6 +22,8 @@ export interface WorkersConfig {
   log: LogFormat;
   /** GET /lab, the live lab page (LAB_UI = "on" | "off"). */
   labUi: boolean;
+  /** GET /docs, Swagger UI over /openapi.json (LAB_DOCS = "on" | "off"). */
+  docsUi: boolean;
   /**
    * LAB_CPU_LIMIT_MS: the CPU time Cloudflare allows one request, the same number as `[limits] cpu_ms`
    * (a Worker cannot read its own limits, so a var repeats it; a unit test keeps the two equal).
@@ -34,7 +36,7 @@ export type WorkersConfigResult = { ok: true; config: WorkersConfig } | { ok: fa
 /** Validates the vars; never throws. Settings with no meaning on Workers (port, workers, pool) are ignored. */
 export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfigResult {
   const strings: Record<string, string> = {};
-  for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG', 'LAB_UI', 'LAB_CPU_LIMIT_MS']) {
+  for (const name of ['LAB_MODE', 'LAB_MAX_DELAY_MS', 'LAB_LOG', 'LAB_UI', 'LAB_DOCS', 'LAB_CPU_LIMIT_MS']) {
     const value = vars[name];
     if (value === undefined) continue;
     if (typeof value !== 'string')
@@ -46,7 +48,7 @@ export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfig
     const message = parsed.kind === 'error' ? parsed.message : 'unexpected help request';
     return { ok: false, message: message.replace('(environment)', 'in [vars]') };
   }
-  const { mode, maxDelayMs, log, labUi } = parsed.config;
+  const { mode, maxDelayMs, log, labUi, docsUi } = parsed.config;
   // A default every request would answer 501 to is a mistake to report, not to serve.
   if (mode === 'pool')
     return {
@@ -64,5 +66,5 @@ export function parseWorkersConfig(vars: Record<string, unknown>): WorkersConfig
     [1, MAX_CPU_LIMIT_MS],
   );
   if (typeof cpuLimitMs === 'string') return { ok: false, message: cpuLimitMs };
-  return { ok: true, config: { mode, maxDelayMs, log, labUi, cpuLimitMs } };
+  return { ok: true, config: { mode, maxDelayMs, log, labUi, docsUi, cpuLimitMs } };
 }

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.ts';
 import { CalibratedSpin } from './calibrated-spin.ts';
 import { parseWorkersConfig } from './cloudflare-config.ts';
 import { createWorkersRuntime } from './cloudflare-runtime.ts';
+import { bundledSwaggerUiFiles } from './swagger-ui-files.ts';
 
 /** One per isolate: the calibration and the app live as long as the isolate does. */
 const spin = new CalibratedSpin({ now: () => performance.now(), nextEvent: () => scheduler.wait(0) });
@@ -24,7 +25,7 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
     console.error(`Concurrency Lab: invalid configuration: ${configError}`);
     return undefined;
   }
-  const { mode, maxDelayMs, log, labUi, cpuLimitMs } = parsed.config;
+  const { mode, maxDelayMs, log, labUi, docsUi, cpuLimitMs } = parsed.config;
   const runtime = createWorkersRuntime(spin);
   app = createApp({
     runtime,
@@ -33,6 +34,7 @@ function appFor(env: Record<string, unknown>): ReturnType<typeof createApp> | un
     logger: createLogger({ format: log, now: runtime.now }),
     labUi,
     cpuLimitMs,
+    ...(docsUi ? { docs: bundledSwaggerUiFiles } : {}),
   });
   return app;
 }

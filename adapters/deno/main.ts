@@ -8,6 +8,7 @@ import { ONE_PROCESS } from '../../src/runtime.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
 import { EXIT_BAD_USAGE } from '../../src/serve/exit-codes.ts';
 import type { HostProcess } from '../../src/serve/listener.ts';
+import { readSwaggerUiFiles } from '../swagger-ui/swagger-ui-files.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import {
@@ -22,10 +23,12 @@ import { createDenoRuntime } from './deno-runtime.ts';
 import { DenoThreadPool } from './deno-thread-pool.ts';
 import { listenDeno, netPermission } from './listen.ts';
 
-/** The code a child's pool threads load: Web Workers need read permission for their modules. */
-const SOURCE_DIRS = [new URL('.', import.meta.url), new URL('../../src/', import.meta.url)].map((url) =>
-  decodeURIComponent(url.pathname),
-);
+/** What a child reads: the code its pool threads load (Web Workers need read permission for their modules), and /docs's files. */
+const SOURCE_DIRS = [
+  new URL('.', import.meta.url),
+  new URL('../../src/', import.meta.url),
+  new URL('../../node_modules/swagger-ui-dist/', import.meta.url),
+].map((url) => decodeURIComponent(url.pathname));
 
 const { config } = exitOnHelpOrError(
   parseServerConfig(Deno.args, Deno.env.toObject(), navigator.hardwareConcurrency),
@@ -74,6 +77,7 @@ if (config.workers > 1 && !supervised) {
     listen: listenDeno(config, supervised && config.balance === 'kernel'),
     host,
     runtimeLabel,
+    docsAssets: readSwaggerUiFiles,
     ...(supervised ? { reportReady: reportChildReady, supervisor: supervisorChannel() } : {}),
   });
   if (supervised) onSupervisorGone((reason) => void serving.stop(reason));

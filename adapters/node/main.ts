@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logger.ts';
 import { preciseNow } from '../../src/precise-now.js';
 import { ONE_PROCESS } from '../../src/runtime.ts';
 import { exitOnHelpOrError } from '../../src/cli.ts';
+import { readSwaggerUiFiles } from '../swagger-ui/swagger-ui-files.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
@@ -50,6 +51,7 @@ if (config.workers > 1 && cluster.isPrimary) {
         : listenNode(config, maxConnections),
     host: process,
     runtimeLabel: `node ${process.versions.node}`,
+    docsAssets: readSwaggerUiFiles,
     // A cluster worker leaves the announcement to its primary, which waits for all of them, and
     // answers scrapes for all of them through it.
     ...(cluster.isPrimary ? {} : { reportReady: reportWorkerListening, supervisor: supervisorChannel() }),

@@ -20,6 +20,7 @@ describe('parseServerConfig', () => {
         maxEventLoopDelayMs: 0,
         log: 'pretty',
         labUi: true,
+        docsUi: true,
         maxConnections: 0, // auto: what the open-file limit leaves
       },
     });
@@ -80,6 +81,16 @@ describe('parseServerConfig', () => {
     ]) {
       expect(result.kind === 'help' && result.text).toContain(flag);
     }
+  });
+
+  it('--docs off (or LAB_DOCS=off) turns the docs page off; anything but on or off is an error naming where it came from', () => {
+    expect(parseServerConfig(['--docs', 'off'], {}, 2)).toMatchObject({ config: { docsUi: false } });
+    expect(parseServerConfig([], { LAB_DOCS: 'off' }, 2)).toMatchObject({ config: { docsUi: false } });
+    expect(parseServerConfig(['--docs=on'], { LAB_DOCS: 'off' }, 2)).toMatchObject({ config: { docsUi: true } });
+    expect(parseServerConfig([], { LAB_DOCS: 'no' }, 2)).toEqual({
+      kind: 'error',
+      message: expect.stringContaining('LAB_DOCS'),
+    });
   });
 
   it('--lab off (or LAB_UI=off) turns the live lab page off; anything but on or off is an error naming where it came from', () => {

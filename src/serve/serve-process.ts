@@ -3,6 +3,7 @@
 // within --shutdown-timeout (kept-alive connections told to close, ./connections.ts), close the
 // thread pool and exit. A runtime supplies only how to listen and how to close (./listener.ts);
 // nothing here names a runtime.
+import type { DocsAssetSource } from '../docs-ui/docs-routes.ts';
 import { createApp } from '../app.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -36,6 +37,8 @@ export interface ServeProcessOptions {
    * every process, collected through the supervisor (../observability/supervisor-link.ts).
    */
   supervisor?: SupervisorChannel;
+  /** How this runtime reads Swagger UI's files for GET /docs; served only with --docs on. */
+  docsAssets?: DocsAssetSource;
 }
 
 export interface ServingProcess {
@@ -63,6 +66,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     metrics,
     cluster,
     labUi: config.labUi,
+    ...(config.docsUi && options.docsAssets ? { docs: options.docsAssets } : {}),
     drain: gate.signal,
   });
 

@@ -1,25 +1,40 @@
 // The HTTP API (docs/api.md), checked against one runtime: CONTRACT_RUNTIME.
 // Concurrency is judged from the start_time/end_time intervals the server reports, and from the
-// order in which answers arrive, never from how long anything took.
+// order in which answers arrive, never from how long anything took. Every answer is also checked
+// against the server's own /openapi.json (../support/openapi-conformance.ts): the document cannot drift.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   keptAliveConnection,
   newConnectionPerRequest,
-  request,
-  post,
+  request as send,
+  post as sendPost,
   type HttpClient,
   type HttpResponse,
 } from '../../tools/harness/http-client.ts';
+import { assertConforms, documentFor } from '../support/openapi-conformance.ts';
 import { overlappingPairs, toInterval, type Interval } from '../support/intervals.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
-import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
+import { startRuntime as startServer, type StartedServer } from '../../tools/harness/start-runtime.ts';
 
 const runtime = runtimeUnderTest();
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
 
 afterAll(stopAllServers);
+
+/** Starts a server and reads its /openapi.json at once, while it serves (a drain test stops it before its answer is checked). */
+const startRuntime = async (...args: Parameters<typeof startServer>): Promise<StartedServer> => {
+  const server = await startServer(...args);
+  await documentFor(server.url);
+  return server;
+};
+
+/** Every request of this suite: sent, then its answer checked against the server's document. */
+const request: typeof send = async (url, options) =>
+  assertConforms(options?.method ?? 'GET', url, await send(url, options));
+const post = async (url: string, body?: unknown): Promise<HttpResponse> =>
+  assertConforms('POST', url, await sendPost(url, body));
 
 function errorOf(response: HttpResponse): { error: string; message: string } {
   return response.json as { error: string; message: string };
@@ -45,8 +60,15 @@ describe(`contract on ${runtime.name}`, () => {
       response
     );
     const request: HttpClient['request'] = (url, options) =>
-      client.request(url, options).then(record(options?.method ?? 'GET'));
-    const post: HttpClient['post'] = (url, body) => client.post(url, body).then(record('POST'));
+      client
+        .request(url, options)
+        .then(record(options?.method ?? 'GET'))
+        .then((response) => assertConforms(options?.method ?? 'GET', url, response));
+    const post: HttpClient['post'] = (url, body) =>
+      client
+        .post(url, body)
+        .then(record('POST'))
+        .then((response) => assertConforms('POST', url, response));
     afterAll(() => client.close());
 
     it('GET / says hello with the worker id and runtime', async () => {

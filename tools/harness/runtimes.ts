@@ -27,6 +27,8 @@ export interface ServerSettings {
   maxConnections?: number;
   /** The live lab page at /lab: on unless false (--lab off, or LAB_UI = "off" in [vars] on Workers). */
   lab?: boolean;
+  /** The API docs page at /docs: on unless false (--docs off, or LAB_DOCS = "off" in [vars] on Workers). */
+  docs?: boolean;
 }
 
 export interface RuntimeUnderTest {
@@ -87,6 +89,7 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
   if (settings.maxConnections !== undefined) flags.push(`--max-connections=${settings.maxConnections}`);
   if (settings.lab === false) flags.push('--lab=off');
+  if (settings.docs === false) flags.push('--docs=off');
   return flags;
 }
 
@@ -161,6 +164,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
         ...(settings.mode ? [`--var=LAB_MODE:${settings.mode}`] : []),
         ...(settings.maxDelayMs !== undefined ? [`--var=LAB_MAX_DELAY_MS:${settings.maxDelayMs}`] : []),
         ...(settings.lab === false ? ['--var=LAB_UI:off'] : []),
+        ...(settings.docs === false ? ['--var=LAB_DOCS:off'] : []),
       ],
       env: WRANGLER_HEADLESS_ENV,
     }),
