@@ -5,6 +5,7 @@
 import { wholeNumber } from './whole-number.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 import { MODES, type Mode } from './runtime.ts';
+import { BALANCE_MODES, type BalanceMode } from './serve/balance.ts';
 
 export interface ServerConfig {
   port: number;
@@ -12,6 +13,8 @@ export interface ServerConfig {
   mode: Mode;
   /** Processes serving the port; 1 means no supervisor. */
   workers: number;
+  /** With --workers above 1: who picks the process for a new connection (./serve/balance.ts). */
+  balance: BalanceMode;
   /** Most pool threads; the pool grows to it on demand and shrinks when idle. */
   poolThreads: number;
   /** Most pool tasks waiting for a thread; past it, 503 `overloaded`. */
@@ -19,6 +22,8 @@ export interface ServerConfig {
   maxDelayMs: number;
   /** How long a graceful shutdown waits for in-flight requests before closing them. */
   shutdownTimeoutMs: number;
+  /** With --workers: how long a process may take to listen before the supervisor kills and replaces it. */
+  startupTimeoutMs: number;
   /** Above this event-loop lag (ms) work routes answer 503 at once; 0 turns shedding off. */
   maxEventLoopDelayMs: number;
   log: LogFormat;
@@ -71,6 +76,13 @@ export const OPTIONS: Option[] = [
     help: 'processes serving the port; auto = one per CPU',
   },
   {
+    flag: 'balance',
+    env: 'LAB_BALANCE',
+    value: 'WAY',
+    default: 'least-busy',
+    help: `with --workers: who picks the process for a new connection: ${BALANCE_MODES.join(' | ')}`,
+  },
+  {
     flag: 'pool-threads',
     env: 'LAB_POOL_THREADS',
     value: 'N',
@@ -97,6 +109,13 @@ export const OPTIONS: Option[] = [
     value: 'MS',
     default: '10000',
     help: 'on SIGINT/SIGTERM, how long in-flight requests may take to finish',
+  },
+  {
+    flag: 'startup-timeout',
+    env: 'LAB_STARTUP_TIMEOUT',
+    value: 'MS',
+    default: '60000',
+    help: 'with --workers: a process not listening after this long is killed and replaced',
   },
   {
     flag: 'max-event-loop-delay',
@@ -168,10 +187,12 @@ export function resolveServerConfig(
       raw('workers').value === 'auto'
         ? Math.max(1, cpuCount)
         : integer('workers', 1, 256, `; or auto, one process per CPU (${cpuCount} here)`),
+    balance: oneOf('balance', BALANCE_MODES),
     poolThreads: integer('pool-threads', 1, 1024),
     maxQueue: integer('max-queue', 0, 1_000_000),
     maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
     shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
+    startupTimeoutMs: integer('startup-timeout', 1, 3_600_000),
     maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
     log: oneOf('log', LOG_FORMATS),
     labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
@@ -188,6 +209,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--port=${config.port}`,
     `--host=${config.host}`,
     `--mode=${config.mode}`,
+    `--balance=${config.balance}`,
     `--pool-threads=${config.poolThreads}`,
     `--max-queue=${config.maxQueue}`,
     `--max-delay-ms=${config.maxDelayMs}`,

@@ -19,6 +19,7 @@ export type LogEvent =
   | 'response_sent'
   | 'worker_started'
   | 'worker_exited'
+  | 'worker_start_timeout'
   | 'accept_failed'
   | 'error';
 

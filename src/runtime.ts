@@ -120,6 +120,8 @@ export const ONE_PROCESS: ProcessInfo = { count: 1, balancing: 'one process' };
 export interface ProcessInfo {
   /** Processes serving this port, or null where the platform decides (Workers). */
   count: number | null;
+  /** With several processes: who picks the process for a new connection (`--balance`, src/serve/balance.ts). */
+  balance?: string;
   /** How connections reach them, in words: "node:cluster round-robin", "SO_REUSEPORT kernel hashing", … */
   balancing: string;
 }

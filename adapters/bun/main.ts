@@ -14,7 +14,7 @@ import {
   isSupervisedChild,
   onSupervisorGone,
   reportChildReady,
-  reusePortProcesses,
+  supervisedProcesses,
 } from '../reuse-port/supervised-child.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
@@ -30,7 +30,7 @@ const supervised = isSupervisedChild(process.env);
 const runtimeLabel = `bun ${Bun.version}`;
 
 if (config.workers > 1 && !supervised) {
-  new ProcessSupervisor({
+  await new ProcessSupervisor({
     config,
     logger,
     runtimeLabel,
@@ -48,8 +48,9 @@ if (config.workers > 1 && !supervised) {
   const serving = await serveProcess({
     config,
     logger,
-    runtime: createBunRuntime(pool, supervised ? reusePortProcesses(config.workers) : ONE_PROCESS),
-    listen: listenBun(config, supervised),
+    runtime: createBunRuntime(pool, supervised ? supervisedProcesses(config.workers, config.balance) : ONE_PROCESS),
+    // A child shares the public port only under --balance kernel; else it is behind the supervisor's balancer.
+    listen: listenBun(config, supervised && config.balance === 'kernel'),
     host: process,
     runtimeLabel,
     docsAssets: readSwaggerUiFiles,

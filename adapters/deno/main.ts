@@ -12,10 +12,11 @@ import { readSwaggerUiFiles } from '../swagger-ui/swagger-ui-files.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { ProcessSupervisor } from '../reuse-port/process-supervisor.ts';
 import {
+  CHILD_PRIVATE_ADDRESS,
   isSupervisedChild,
   onSupervisorGone,
   reportChildReady,
-  reusePortProcesses,
+  supervisedProcesses,
 } from '../reuse-port/supervised-child.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { createDenoRuntime } from './deno-runtime.ts';
@@ -48,7 +49,7 @@ if (config.workers > 1 && !supervised) {
     console.error(`error: --workers needs permission to start Deno itself: add --allow-run=${Deno.execPath()}`);
     Deno.exit(EXIT_BAD_USAGE);
   }
-  new ProcessSupervisor({
+  await new ProcessSupervisor({
     config,
     logger,
     runtimeLabel,
@@ -58,7 +59,8 @@ if (config.workers > 1 && !supervised) {
       '--no-prompt', // a child must fail, not wait on a prompt nobody sees
       '--unstable-net', // Deno.serve({ reusePort: true }) is unstable API on Deno 2.9
       '--unstable-no-legacy-abort', // as in package.json's start:deno: request.signal aborts only when the client goes away
-      `--allow-net=${netPermission(config)}`, // this one address and port, nothing else
+      // This one address and port under kernel; else loopback, where a child's private port is.
+      `--allow-net=${config.balance === 'kernel' ? netPermission(config) : CHILD_PRIVATE_ADDRESS.host}`,
       '--allow-env',
       `--allow-read=${SOURCE_DIRS.join(',')}`,
       new URL(import.meta.url).href,
@@ -70,9 +72,10 @@ if (config.workers > 1 && !supervised) {
     logger,
     runtime: createDenoRuntime(
       new DenoThreadPool({ maxThreads: config.poolThreads, maxQueue: config.maxQueue }),
-      supervised ? reusePortProcesses(config.workers) : ONE_PROCESS,
+      supervised ? supervisedProcesses(config.workers, config.balance) : ONE_PROCESS,
     ),
-    listen: listenDeno(config, supervised),
+    // A child shares the public port only under --balance kernel; else it is behind the supervisor's balancer.
+    listen: listenDeno(config, supervised && config.balance === 'kernel'),
     host,
     runtimeLabel,
     docsAssets: readSwaggerUiFiles,

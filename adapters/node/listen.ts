@@ -18,8 +18,16 @@ const LISTEN_BACKLOG = 65_535;
 /** The methods some route answers: what a CONNECT is told to use instead (as the app tells Bun's and Deno's). */
 const SERVED_METHODS = ['GET', 'HEAD', 'POST'];
 
-/** `maxConnections`: past it a new connection is closed at once (Infinity: no cap). */
-export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, maxConnections: number): Listen {
+/**
+ * `maxConnections`: past it a new connection is closed at once (Infinity: no cap). `exclusive`: a
+ * cluster worker binds a port of its own instead of sharing the primary's (the private port a
+ * least-busy balancer connects to, adapters/balancer/).
+ */
+export function listenNode(
+  { host, port }: Pick<ServerConfig, 'host' | 'port'>,
+  maxConnections: number,
+  exclusive = false,
+): Listen {
   return (fetch, events) =>
     new Promise((resolve, reject) => {
       const count = events.answeredWithoutApp ?? (() => {});
@@ -58,7 +66,7 @@ export function listenNode({ host, port }: Pick<ServerConfig, 'host' | 'port'>, 
           `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAllow: ${SERVED_METHODS.join(', ')}\r\nConnection: close\r\n\r\n${body}`,
         );
       });
-      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.listen({ port, host, backlog: LISTEN_BACKLOG, exclusive }, () => {
         const info = server.address() as AddressInfo;
         server.off('error', reject);
         // Once listening, an 'error' is a failed accept (libuv itself absorbs EMFILE and ENFILE, by

@@ -11,7 +11,12 @@ import { readSwaggerUiFiles } from '../swagger-ui/swagger-ui-files.ts';
 import { serveProcess } from '../../src/serve/serve-process.ts';
 import { TinypoolThreadPool } from '../tinypool/tinypool-thread-pool.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
-import { ClusterSupervisor, CLUSTER_PROCESSES } from './cluster-supervisor.ts';
+import {
+  ClusterSupervisor,
+  clusterProcesses,
+  reportWorkerListening,
+  WORKER_PRIVATE_ADDRESS,
+} from './cluster-supervisor.ts';
 import { listenNode } from './listen.ts';
 import { defaultMaxConnections } from './open-file-limit.ts';
 import { createNodeRuntime } from './node-runtime.ts';
@@ -23,23 +28,32 @@ const { config } = exitOnHelpOrError(
 const logger = createLogger({ format: config.log, now: preciseNow });
 
 if (config.workers > 1 && cluster.isPrimary) {
-  new ClusterSupervisor(config, logger).start();
+  await new ClusterSupervisor(config, logger).start();
 } else {
   const pool = new TinypoolThreadPool({
     taskModule: new URL('./pool-task.js', import.meta.url),
     maxThreads: config.poolThreads,
     maxQueue: config.maxQueue,
   });
+  const maxConnections = config.maxConnections || defaultMaxConnections(config.poolThreads);
   await serveProcess({
     config,
     logger,
-    runtime: createNodeRuntime(pool, cluster.isPrimary ? ONE_PROCESS : CLUSTER_PROCESSES(config.workers)),
-    listen: listenNode(config, config.maxConnections || defaultMaxConnections(config.poolThreads)),
+    runtime: createNodeRuntime(
+      pool,
+      cluster.isPrimary ? ONE_PROCESS : clusterProcesses(config.workers, config.balance),
+    ),
+    // Under least-busy a worker listens on a loopback port of its own, which the primary's balancer
+    // connects to; otherwise on the shared port, handed out by node:cluster.
+    listen:
+      !cluster.isPrimary && config.balance === 'least-busy'
+        ? listenNode(WORKER_PRIVATE_ADDRESS, maxConnections, true)
+        : listenNode(config, maxConnections),
     host: process,
     runtimeLabel: `node ${process.versions.node}`,
     docsAssets: readSwaggerUiFiles,
     // A cluster worker leaves the announcement to its primary, which waits for all of them, and
     // answers scrapes for all of them through it.
-    ...(cluster.isPrimary ? {} : { reportReady: () => {}, supervisor: supervisorChannel() }),
+    ...(cluster.isPrimary ? {} : { reportReady: reportWorkerListening, supervisor: supervisorChannel() }),
   });
 }

@@ -1,6 +1,8 @@
-// `--workers N` for the runtimes whose processes share a port with SO_REUSEPORT (Bun, Deno): the FastAPI guide's
-// `uvicorn --workers 4`. Unlike node:cluster there is no primary handing out connections: each child
-// listens itself and the kernel spreads connections. This class only keeps N children alive: it
+// `--workers N` for Bun and Deno: the FastAPI guide's `uvicorn --workers 4`. Who picks the process for
+// a connection is --balance: least-busy (the default) and round-robin put this supervisor's own TCP
+// balancer (adapters/balancer/) on the public port, in front of children on private loopback ports;
+// kernel has every child listen on the port itself with SO_REUSEPORT and the kernel spread
+// connections. Besides that, this class keeps N children alive: it
 // starts them, announces `server_ready` when all of them listen, restarts one that dies (backing off
 // when they keep dying), forwards SIGINT/SIGTERM, and leaves no child behind when it exits. A scrape
 // of GET /metrics or /info reaching any child is answered for all of them through this supervisor
@@ -24,7 +26,9 @@ import { logServerReady } from '../../src/serve/server-ready.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
 import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
 import { childPort, onceGone } from '../ipc/scrape-channel.ts';
-import { CHILD_READY_LINE, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
+import { openBalancer, urlOf } from '../balancer/open-balancer.ts';
+import type { TcpBalancer } from '../balancer/tcp-balancer.ts';
+import { CHILD_PRIVATE_ADDRESS, readyPort, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
 const KILL_GRACE_MS = 2_000;
@@ -45,6 +49,8 @@ export interface SupervisorOptions {
 
 interface Child {
   process: ChildProcess;
+  /** Which of the N places it fills: its replacement takes the same one. */
+  slot: number;
   startedAt: number;
   listening: boolean;
 }
@@ -53,12 +59,19 @@ export class ProcessSupervisor {
   readonly #options: SupervisorOptions;
   readonly #children = new Set<Child>();
   readonly #who = { worker_id: process.pid };
-  readonly #restarts = new RestartPolicy();
+  /** One restart policy per child slot: a slot whose child keeps failing does not count against the others. */
+  readonly #restarts: RestartPolicy[];
+  /** EXIT_OK, or EXIT_FAILED once the supervisor gave up: the status it exits with after the drain. */
+  #exitCode: number = EXIT_OK;
   #closing = false;
   #ready = false;
   /** Children started to replace one that died. */
   #restarted = 0;
   #gaveUp = false;
+  /** The supervisor's own listener, unless --balance kernel. */
+  #balancer: TcpBalancer | undefined;
+  /** The public port really bound (--port 0 included). */
+  #port: number;
   readonly #scrapes = new ScrapeCollector({
     children: () =>
       [...this.#children]
@@ -69,6 +82,7 @@ export class ProcessSupervisor {
       uptimeSeconds: process.uptime(),
       restarts: this.#restarted,
       gaveUp: this.#gaveUp,
+      ...(this.#balancer ? { balancer: this.#balancer.stats() } : {}),
       starting: [...this.#children].filter((child) => !child.listening).length,
       desired: this.#options.config.workers,
     }),
@@ -76,28 +90,35 @@ export class ProcessSupervisor {
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
+    this.#port = options.config.port;
+    this.#restarts = Array.from({ length: options.config.workers }, () => new RestartPolicy());
   }
 
-  start(): void {
-    if (this.#options.config.port === 0) {
+  async start(): Promise<void> {
+    const { config, logger } = this.#options;
+    if (config.balance === 'kernel' && config.port === 0) {
       // With reusePort, port 0 would give every child a different random port.
       process.stderr.write(
-        'error: --workers above 1 needs a fixed --port, not 0: every process must bind the same port\n',
+        'error: --workers above 1 with --balance kernel needs a fixed --port, not 0: every process must bind the same port\n',
       );
       process.exit(EXIT_BAD_USAGE);
     }
+    if (config.balance !== 'kernel')
+      ({ balancer: this.#balancer, port: this.#port } = await openBalancer(config, logger, config.balance));
     process.on('SIGINT', () => this.#stop('SIGINT'));
     process.on('SIGTERM', () => this.#stop('SIGTERM'));
     // Last resort on any exit path of ours (an uncaught error included). SIGKILL of the supervisor
     // skips this: the children then see EOF on stdin instead.
     process.on('exit', () => this.#killAll());
-    for (let i = 0; i < this.#options.config.workers; i++) this.#spawn();
+    for (let slot = 0; slot < this.#options.config.workers; slot++) this.#spawn(slot);
   }
 
-  #spawn(): void {
+  #spawn(slot: number): void {
     const { command, args, config } = this.#options;
+    // Behind the balancer a child listens on loopback, on a port of its own.
+    const childConfig = this.#balancer ? { ...config, ...CHILD_PRIVATE_ADDRESS } : config;
     const child: Child = {
-      process: spawn(command, [...args, ...configToArgs(config), `--workers=${config.workers}`], {
+      process: spawn(command, [...args, ...configToArgs(childConfig), `--workers=${config.workers}`], {
         env: { ...process.env, [SUPERVISED_CHILD_ENV]: '1' },
         // stdin: a pipe only we hold the write end of (and never write to): the child sees EOF when
         // we die, however we die. stdout: the child's log lines go straight out, not through us.
@@ -107,10 +128,23 @@ export class ProcessSupervisor {
       }),
       startedAt: Date.now(),
       listening: false,
+      slot,
     };
     this.#children.add(child);
+    // A child that hangs before it listens would hold its slot for good: it is killed, and its exit
+    // counts as a failed start like any other.
+    setTimeout(() => {
+      if (this.#closing || child.listening || !this.#children.has(child)) return;
+      this.#options.logger.warn(
+        'worker_start_timeout',
+        `Process ${child.process.pid} did not listen within ${config.startupTimeoutMs} ms; killing it`,
+        { ...this.#who, child: child.process.pid },
+      );
+      child.process.kill('SIGKILL');
+    }, config.startupTimeoutMs).unref();
     createInterface({ input: child.process.stderr! }).on('line', (line) => {
-      if (line === CHILD_READY_LINE) this.#onListening(child);
+      const port = readyPort(line);
+      if (port !== undefined) this.#onListening(child, port);
       else process.stderr.write(`${line}\n`);
     });
     child.process.on('message', (message: unknown) =>
@@ -124,18 +158,19 @@ export class ProcessSupervisor {
     onceGone(child.process, (code, signal) => this.#onExit(child, code, signal));
   }
 
-  #onListening(child: Child): void {
+  #onListening(child: Child, port: number): void {
     child.listening = true;
     const pid = child.process.pid;
+    this.#balancer?.add(pid!, port);
     const { config, logger, runtimeLabel } = this.#options;
     logger.info('worker_started', `Process ${pid} listening`, { ...this.#who, child: pid });
     if (this.#ready || [...this.#children].filter((c) => c.listening).length < config.workers) return;
     this.#ready = true;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
     logServerReady(logger, {
       runtimeLabel,
-      url,
+      url: urlOf(config.host, this.#port),
       processes: config.workers,
+      balance: config.balance,
       mode: config.mode,
       pid: process.pid,
       labUi: config.labUi,
@@ -146,16 +181,17 @@ export class ProcessSupervisor {
     this.#children.delete(child);
     const { logger } = this.#options;
     const pid = child.process.pid;
+    if (pid !== undefined) this.#balancer?.remove(pid);
     const name = pid === undefined ? 'A process that never started' : `Process ${pid}`;
     const uptime = Date.now() - child.startedAt;
     if (this.#closing) {
       if (this.#children.size === 0) {
         logger.info('server_stopped', 'All processes stopped', this.#who);
-        process.exit(EXIT_OK);
+        process.exit(this.#exitCode);
       }
       return;
     }
-    const decision = this.#restarts.onExit(uptime, child.listening);
+    const decision = this.#restarts[child.slot]!.onExit(uptime, child.listening);
     if (decision.giveUp) {
       // A process manager above us sees the non-zero exit.
       logger.error(
@@ -163,10 +199,11 @@ export class ProcessSupervisor {
         `${name} died ${decision.failedStarts} times in a row soon after starting; giving up`,
         { ...this.#who, child: pid },
       );
-      this.#closing = true;
+      // The healthy children drain as on SIGTERM; the exit status then says that it failed.
       this.#gaveUp = true;
-      this.#killAll();
-      process.exit(EXIT_FAILED);
+      this.#exitCode = EXIT_FAILED;
+      this.#stop('SIGTERM', 'giving up');
+      return;
     }
     const delay = decision.delayMs;
     logger.warn(
@@ -177,16 +214,18 @@ export class ProcessSupervisor {
     setTimeout(() => {
       if (this.#closing) return;
       this.#restarted++;
-      this.#spawn();
+      this.#spawn(child.slot);
     }, delay);
   }
 
-  #stop(signal: NodeJS.Signals): void {
+  #stop(signal: NodeJS.Signals, reason: string = signal): void {
     if (this.#closing) return;
     this.#closing = true;
+    // No new connection from here on; the children drain those they have.
+    this.#balancer?.close();
     const { logger, config } = this.#options;
-    logger.info('server_stopping', `${signal}: stopping ${this.#children.size} processes`, this.#who);
-    if (this.#children.size === 0) process.exit(EXIT_OK);
+    logger.info('server_stopping', `${reason}: stopping ${this.#children.size} processes`, this.#who);
+    if (this.#children.size === 0) process.exit(this.#exitCode);
     // Each child drains its own in-flight requests, as a lone server does. child.kill(), not
     // process.kill(pid): on Deno the latter needs --allow-run for every command. Deno's kill() also
     // closes the child's stdin and reports the exit as (null, signal) even when the child exits 0 after

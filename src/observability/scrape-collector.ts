@@ -29,6 +29,19 @@ export interface SupervisorState extends SupervisorSummary {
   starting: number;
   /** Children the supervisor keeps alive: --workers. */
   desired: number;
+  /** The supervisor's balancer, when it hands out connections itself (--balance least-busy, round-robin). */
+  balancer?: readonly BalancerChildState[];
+}
+
+/** What the balancer carries to one child. */
+export interface BalancerChildState {
+  pid: number;
+  /** Connections handed to it since it joined. */
+  handed: number;
+  /** Its connections with a request in flight (or not yet answered). */
+  busy: number;
+  /** Its connections open now, busy or idle. */
+  open: number;
 }
 
 export interface ScrapeCollectorOptions {
@@ -156,10 +169,37 @@ function supervisorFamilies(state: SupervisorState, listening: number): MetricFa
     gauge('lab_supervisor_children_desired', 'Child processes the supervisor keeps alive (--workers).', [
       { labels: {}, value: state.desired },
     ]),
+    ...balancerFamilies(state.balancer),
     gauge(
       'lab_supervisor_gave_up',
       '1 once the supervisor gave up restarting children that keep dying; it then stops them all and exits, so a scrape that is answered shows 0.',
       [{ labels: {}, value: state.gaveUp ? 1 : 0 }],
     ),
+  ];
+}
+
+function balancerFamilies(balancer: readonly BalancerChildState[] | undefined): MetricFamily[] {
+  if (!balancer) return [];
+  const per = (value: (child: BalancerChildState) => number): Sample[] =>
+    balancer.map((child) => ({ labels: { worker_id: String(child.pid) }, value: value(child) }));
+  return [
+    {
+      name: 'lab_balancer_connections_total',
+      type: 'counter',
+      help: "Connections the supervisor's balancer handed to each process since it joined.",
+      samples: per((child) => child.handed),
+    },
+    {
+      name: 'lab_balancer_in_flight',
+      type: 'gauge',
+      help: "Connections with a request in flight (or not yet answered) that the supervisor's balancer carries to each process.",
+      samples: per((child) => child.busy),
+    },
+    {
+      name: 'lab_balancer_open_connections',
+      type: 'gauge',
+      help: "Connections, busy or idle, that the supervisor's balancer carries to each process.",
+      samples: per((child) => child.open),
+    },
   ];
 }

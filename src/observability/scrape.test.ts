@@ -88,6 +88,20 @@ describe('a scrape under --workers', () => {
     expect(text).toContain('process 12 answered this scrape');
   });
 
+  it("holds the balancer's series, per process, when the supervisor balances", async () => {
+    const balancer = [
+      { pid: 11, handed: 7, busy: 1, open: 2 },
+      { pid: 12, handed: 5, busy: 0, open: 1 },
+    ];
+    const { children } = cluster([11, 12], [3, 4], { balancer });
+    const text = await children[0]!.link.metrics();
+    expect(text).toContain('lab_balancer_connections_total{worker_id="11"} 7');
+    expect(text).toContain('lab_balancer_in_flight{worker_id="12"} 0');
+    expect(text).toContain('lab_balancer_open_connections{worker_id="11"} 2');
+    const without = await cluster([11, 12], [3, 4]).children[0]!.link.metrics();
+    expect(without).not.toContain('lab_balancer_');
+  });
+
   it('the families of the report are merged: each family once, its samples together', async () => {
     const { collector } = cluster([11, 12], [3, 4]);
     const report = await collector.collect();

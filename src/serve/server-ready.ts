@@ -10,6 +10,8 @@ export interface ReadyServer {
   /** Processes serving the port. */
   processes: number;
   mode: string;
+  /** With processes above 1: who picks the process for a new connection (--balance). */
+  balance?: string;
   /** The pid that logs the line: the lone server, or the supervisor. */
   pid: number;
   /** Whether the live lab page is served: then the line names it (`lab_url`). */
@@ -18,9 +20,9 @@ export interface ReadyServer {
 
 export function logServerReady(
   logger: Logger,
-  { runtimeLabel, url, processes, mode, pid, labUi = false }: ReadyServer,
+  { runtimeLabel, url, processes, mode, pid, labUi = false, balance }: ReadyServer,
 ): void {
-  const across = processes > 1 ? ` with ${processes} workers` : '';
+  const across = processes > 1 ? ` with ${processes} workers${balance ? ` (balance ${balance})` : ''}` : '';
   const lab = labReadyNote({ labUi }, url);
   logger.info(
     'server_ready',
@@ -29,6 +31,7 @@ export function logServerReady(
       worker_id: pid,
       url,
       processes,
+      ...(processes > 1 && balance ? { balance } : {}),
       ...lab.fields,
     },
   );

@@ -3,12 +3,14 @@
 // however the supervisor ends (SIGTERM, or SIGKILL with no chance to clean up), and a supervisor
 // whose processes cannot start gives up with a non-zero exit instead of spinning. And one GET /metrics
 // or /info answers for every process, through the supervisor.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../tools/harness/free-port.ts';
 import { post, request } from '../../tools/harness/http-client.ts';
 import { isAlive, ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { parseExposition, select, total, type ParsedSample } from '../support/prometheus-text.ts';
 
@@ -125,12 +127,14 @@ describe(`--workers ${WORKERS} supervision on ${runtime.name}`, () => {
   });
 
   it('gives up and exits non-zero when its processes keep failing to start, leaving none behind', async () => {
-    // A listener without SO_REUSEPORT holds the port: every child's bind fails with EADDRINUSE.
+    // A listener without SO_REUSEPORT holds the port: under --balance kernel, where each child binds
+    // the port itself, every child's bind fails with EADDRINUSE. (Under the default least-busy the
+    // supervisor binds it first and fails alone: test/contract/balance.test.ts.)
     const port = await freePort();
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      const { command, args } = runtime.command(port, { workers: 2 });
+      const { command, args } = runtime.command(port, { workers: 2, balance: 'kernel' });
       const supervisor = new ServerProcess({ command, args, isReady: () => false });
       expect((await supervisor.exited).code).toBe(1);
       expect(supervisor.count('server_ready')).toBe(0);
@@ -339,5 +343,52 @@ describe(`GET /metrics and /info with --workers ${SCRAPE_WORKERS} on ${runtime.n
     );
     await Promise.all([blocker, ...scrapes]);
     expect((await server.process.stop()).code).toBe(0);
+  });
+});
+
+/**
+ * The processes whose parent is `pid` and that are its server processes, from /proc, whichever thread
+ * of the supervisor started them: their environment carries node:cluster's or the supervisor's mark,
+ * which a process forked but not yet running its program (tsx's esbuild, too) does not have.
+ */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The fields after the command name, which is in parentheses and may hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== pid) continue;
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (environ.some((line) => line.startsWith('NODE_UNIQUE_ID=') || line === 'LAB_SUPERVISED_CHILD=1'))
+        found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+describe(`a process that hangs at start under --workers on ${runtime.name}`, () => {
+  it('is killed after --startup-timeout and replaced, and the server then becomes ready', async () => {
+    const { command, args } = runtime.command(await freePort(), { workers: 2, startupTimeoutMs: 3_000 });
+    const server = new ServerProcess({ command, args, cwd: REPO_ROOT, isReady: () => false });
+    // Stopped (SIGSTOP) as soon as it exists, long before it could listen: a process hung at start.
+    let hung: number | undefined;
+    while (hung === undefined && server.isRunning) {
+      hung = childrenOf(server.pid)[0];
+      if (hung === undefined) await new Promise((resolve) => setImmediate(resolve));
+    }
+    process.kill(hung!, 'SIGSTOP');
+    await server.waitForLog((entry) => entry.event === 'worker_start_timeout' && entry.child === hung, 30_000);
+    await server.waitForLog((entry) => entry.event === 'worker_exited' && entry.child === hung, 30_000);
+    const ready = await server.waitForLog((entry) => entry.event === 'server_ready', 60_000);
+    expect(isAlive(hung!)).toBe(false);
+    const answer = await request(`${String(ready.url)}/`);
+    expect(answer.status).toBe(200);
+    expect((answer.json as { worker_id: number }).worker_id).not.toBe(hung);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
   });
 });

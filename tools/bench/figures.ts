@@ -1,5 +1,6 @@
 // Each benchmark figure, measured within one run so that it holds on a noisy machine: throughputs
 // compared in alternating rounds, server CPU a request, and the 10,000-connection scale figure.
+import type { BalanceMode } from '../../src/serve/balance.ts';
 import { setTimeout as wait } from 'node:timers/promises';
 import { fire } from '../lab/fire.ts';
 import { post } from '../harness/http-client.ts';
@@ -97,6 +98,15 @@ export interface MakespanFigure {
   worstHealthMs: number;
 }
 
+/** GET / with --workers 2 under one --balance: throughput, and CPU a request of the supervisor and of its children. */
+export interface BalanceFigure {
+  balance: BalanceMode;
+  get: Series;
+  supervisorUsPerRequest: number;
+  childrenUsPerRequest: number;
+  requests: number;
+}
+
 export interface MemoryFigure {
   idle: Memory;
   /** The most seen while every pool thread had a task. */
@@ -115,6 +125,8 @@ export interface RuntimeFigures {
   cpu: Partial<Record<CpuKey, CpuPerRequest>>;
   scale?: ScaleFigure;
   makespan: MakespanFigure[];
+  /** --workers 2: least-busy, then the runtime's old way (Node round-robin, Bun and Deno kernel). */
+  balance: BalanceFigure[];
   memory?: MemoryFigure;
   /** What failed in this runtime's section; the rest of the bench goes on. */
   failures: string[];
@@ -180,6 +192,9 @@ export function cpuRequestCount(
   );
 }
 
+/** Processes for the balance figure: the issue's "--workers 2". */
+const BALANCE_WORKERS = 2;
+
 export interface Context {
   plan: Plan;
   generator: LoadGenerator;
@@ -202,6 +217,7 @@ export async function runtimeFigures(
     pool: [],
     cpu: {},
     makespan: [],
+    balance: [],
     failures: [],
     seconds: 0,
   };
@@ -291,6 +307,43 @@ export async function runtimeFigures(
       }
     });
   });
+
+  if (runtime.hasWorkers) {
+    // What the supervisor's balancer costs: GET / through it against the way each runtime balanced
+    // before it (no bytes through the supervisor), alternating, and the supervisor's own CPU a request.
+    const old: BalanceMode = runtime.name === 'node' ? 'round-robin' : 'kernel';
+    await step(`--workers ${BALANCE_WORKERS} GET /: least-busy against ${old}`, async () => {
+      const [balanced, oldWay] = await startAll([
+        startVariant(runtime, 'app', { settings: { workers: BALANCE_WORKERS, balance: 'least-busy' } }),
+        startVariant(runtime, 'app', { settings: { workers: BALANCE_WORKERS, balance: old } }),
+      ]);
+      await withServers([balanced, oldWay], async () => {
+        if (!balanced || !oldWay) throw new Error('a --workers server did not start');
+        const got: Partial<Record<BalanceMode, Series>> = await alternate(plan, {
+          'least-busy': load(GET(balanced), 'GET'),
+          [old]: load(GET(oldWay), 'GET'),
+        });
+        for (const [balance, server] of [
+          ['least-busy', balanced],
+          [old, oldWay],
+        ] as const) {
+          const series = got[balance]!;
+          const requests = cpuRequestCount(plan, series.rps);
+          // The supervisor alone (no `serving` pattern: the root pid); its children are the rest of the tree.
+          const cpu = await cpuPerRequest(server.process.pid, undefined, () =>
+            generator.fixedCount(GET(server), { method: 'GET', requests, connections: plan.connections }),
+          );
+          figures.balance.push({
+            balance,
+            get: series,
+            supervisorUsPerRequest: cpu.usPerRequest,
+            childrenUsPerRequest: cpu.wrapperUsPerRequest,
+            requests: cpu.requests,
+          });
+        }
+      });
+    });
+  }
 
   if (plan.extras && runtime.hasPool) {
     await step(`pool against async with a thread a core (--pool-threads ${plan.cores})`, async () => {

@@ -14,6 +14,7 @@ const series = (rps: number, generatorCpuShare?: number): Series => ({
 const runtime = (name: string, t: RuntimeFigures['throughput']): RuntimeFigures => ({
   runtime: name,
   labels: { bare: 'bare', hono: 'hono' },
+  balance: [],
   throughput: t,
   pool: [],
   cpu: {},

@@ -184,6 +184,16 @@ export function runtimeRows(
     ]);
   }
   rows.push(...scaleRows(f));
+  const [balanced, oldWay] = f.balance;
+  if (balanced && oldWay)
+    rows.push([
+      r,
+      `GET / --workers 2: ${balanced.balance} ÷ ${oldWay.balance}`,
+      formatRatio(balanced.get.rps / oldWay.get.rps),
+      '',
+      `${rps(balanced.get.rps)} vs ${rps(oldWay.get.rps)}; supervisor CPU a request ${us(balanced.supervisorUsPerRequest)} vs ${us(oldWay.supervisorUsPerRequest)}, ` +
+        `its processes' ${us(balanced.childrenUsPerRequest)} vs ${us(oldWay.childrenUsPerRequest)}${errorsNote(balanced.get)}`,
+    ]);
   for (const m of f.makespan) {
     const label = `${m.mode}${m.workers > 1 ? ` --workers ${m.workers}` : ''}`;
     rows.push([

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
+import type { BalanceMode } from '../../src/serve/balance.ts';
 import { UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/connections.ts';
 import type { ServerProcess } from './server-process.ts';
 
@@ -11,10 +12,14 @@ import type { ServerProcess } from './server-process.ts';
 export interface ServerSettings {
   mode?: Mode;
   workers?: number;
+  /** With workers: --balance (least-busy when absent). */
+  balance?: BalanceMode;
   poolThreads?: number;
   maxQueue?: number;
   maxDelayMs?: number;
   shutdownTimeoutMs?: number;
+  /** With workers: --startup-timeout. */
+  startupTimeoutMs?: number;
   maxEventLoopDelayMs?: number;
   /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
   log?: LogFormat;
@@ -90,10 +95,12 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   const flags = [`--port=${port}`, '--host=127.0.0.1', `--log=${settings.log ?? 'json'}`];
   if (settings.mode) flags.push(`--mode=${settings.mode}`);
   if (settings.workers) flags.push(`--workers=${settings.workers}`);
+  if (settings.balance) flags.push(`--balance=${settings.balance}`);
   if (settings.poolThreads) flags.push(`--pool-threads=${settings.poolThreads}`);
   if (settings.maxQueue !== undefined) flags.push(`--max-queue=${settings.maxQueue}`);
   if (settings.maxDelayMs !== undefined) flags.push(`--max-delay-ms=${settings.maxDelayMs}`);
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
+  if (settings.startupTimeoutMs !== undefined) flags.push(`--startup-timeout=${settings.startupTimeoutMs}`);
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
   if (settings.maxConnections !== undefined) flags.push(`--max-connections=${settings.maxConnections}`);
   if (settings.lab === false) flags.push('--lab=off');

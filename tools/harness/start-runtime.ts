@@ -24,7 +24,7 @@ export async function startRuntime(
 ): Promise<StartedServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const { command, args, env } = runtime.command(port, settings);
+  const { command, args, env } = runtime.command(port, withContractWorkers(runtime, settings));
   // With `--log off` there is no server_ready line to wait on: an answer from /health says it instead.
   const isReady =
     settings.log === 'off' ? () => answersHealth(url) : (server: ServerProcess) => runtime.isReady(server, port);
@@ -46,4 +46,14 @@ export async function answersHealth(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * CONTRACT_WORKERS=N runs every server a suite starts with `--workers N` (where it asks for no
+ * workers of its own and the runtime has them): the same suites, through the supervisor's balancer.
+ */
+function withContractWorkers(runtime: RuntimeUnderTest, settings: ServerSettings): ServerSettings {
+  const workers = Number(process.env.CONTRACT_WORKERS);
+  if (!runtime.hasWorkers || settings.workers !== undefined || !(workers > 1)) return settings;
+  return { ...settings, workers };
 }

@@ -56,6 +56,17 @@ describe('lab options', () => {
     });
   });
 
+  it('--balance runs each way asked for, all of them, and only with --workers', () => {
+    expect(options('--workers', '4', '--balance', 'least-busy,kernel')).toMatchObject({
+      balances: ['least-busy', 'kernel'],
+    });
+    expect(options('--workers', '4', '--balance', 'all')).toMatchObject({
+      balances: ['least-busy', 'round-robin', 'kernel'],
+    });
+    expect(errorOf('--workers', '4', '--balance', 'random')).toContain('--balance must be one of');
+    expect(errorOf('--balance', 'kernel')).toContain('--balance needs --workers above 1');
+  });
+
   it('--url targets a running server and starts none', () => {
     expect(options('--url', 'http://127.0.0.1:3000/')).toMatchObject({ runtimes: [], url: 'http://127.0.0.1:3000' });
   });
@@ -73,7 +84,7 @@ describe('lab options', () => {
     [['--url', 'nonsense'], '--url must be an absolute http URL like http://127.0.0.1:3000; got "nonsense"'],
     [
       ['--url', 'http://127.0.0.1:1', '--workers', '2'],
-      '--url targets a server that is already running: --runtime, --workers cannot change it',
+      '--url targets a server that is already running: --runtime, --workers, --balance cannot change it',
     ],
   ])('rejects %j with a message that says what to do', (argv, message) => {
     expect(errorOf(...argv)).toBe(message);

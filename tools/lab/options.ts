@@ -3,6 +3,7 @@ import { workRefusal } from '../../src/delay-params.ts';
 import { MODES, WORKS, type Mode, type Work } from '../../src/runtime.ts';
 import { parseFlags } from '../../src/cli.ts';
 import { wholeNumber } from '../../src/whole-number.ts';
+import { BALANCE_MODES, type BalanceMode } from '../../src/serve/balance.ts';
 import { runtimeChoice, serverUrlProblem } from '../harness/option-checks.ts';
 
 export interface LabOptions {
@@ -10,6 +11,11 @@ export interface LabOptions {
   runtimes: string[];
   modes: Mode[];
   workers: number;
+  /**
+   * With --workers: the --balance ways to run, each as a combination of its own, side by side;
+   * absent: the server's default.
+   */
+  balances?: BalanceMode[];
   /** Concurrent requests, each on its own connection. */
   n: number;
   ms: number;
@@ -30,6 +36,7 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
     runtime: { type: 'string', default: 'node' },
     mode: { type: 'string', default: 'all' },
     workers: { type: 'string' },
+    balance: { type: 'string' },
     requests: { type: 'string', short: 'n', default: '10' },
     ms: { type: 'string', default: '1000' },
     work: { type: 'string', default: 'sleep' },
@@ -61,8 +68,23 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
   const refusal = values.mode === 'async' ? workRefusal('async', work) : undefined;
   if (refusal) return { kind: 'error', message: refusal };
 
-  const badUrl = values.url === undefined ? undefined : serverUrlProblem(values.url, argv, ['--runtime', '--workers']);
+  const badUrl =
+    values.url === undefined ? undefined : serverUrlProblem(values.url, argv, ['--runtime', '--workers', '--balance']);
   if (badUrl) return { kind: 'error', message: badUrl };
+  const balances =
+    values.balance === undefined
+      ? undefined
+      : values.balance === 'all'
+        ? [...BALANCE_MODES]
+        : values.balance.split(',');
+  const badBalance = balances?.find((b) => !(BALANCE_MODES as readonly string[]).includes(b));
+  if (badBalance !== undefined)
+    return {
+      kind: 'error',
+      message: `--balance must be one of ${[...BALANCE_MODES, 'all'].join(', ')}, or several joined by commas; got ${JSON.stringify(badBalance)}`,
+    };
+  if (balances && (workers as number) < 2)
+    return { kind: 'error', message: '--balance needs --workers above 1: it says how connections reach the processes' };
   const runtimes = values.url !== undefined ? [] : values.runtime === 'all' ? [...knownRuntimes] : [values.runtime];
   return {
     kind: 'options',
@@ -70,6 +92,7 @@ export function parseLabOptions(argv: readonly string[], knownRuntimes: readonly
       runtimes,
       modes,
       workers: workers as number,
+      ...(balances ? { balances: balances as BalanceMode[] } : {}),
       n: n as number,
       ms: ms as number,
       work,
@@ -89,6 +112,8 @@ Options:
   --runtime NAME   ${[...knownRuntimes, 'all'].join(' | ')} (default node)
   --mode MODE      ${[...MODES, 'all'].join(' | ')} (default all)
   --workers N      processes serving the port, ${LIMITS.workers[0]} to ${LIMITS.workers[1]} (default 1)
+  --balance WAYS   with --workers: ${[...BALANCE_MODES, 'all'].join(' | ')}, or several joined by commas,
+                   each run side by side (default: the server's, least-busy)
   -n N             concurrent requests, ${LIMITS.n[0]} to ${LIMITS.n[1]} (default 10)
   --ms MS          work per request in ms, ${LIMITS.ms[0]} to ${LIMITS.ms[1]} (default 1000)
   --work WORK      sleep (idle wait) | cpu (busy CPU) (default sleep)

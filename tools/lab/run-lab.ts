@@ -64,29 +64,38 @@ export async function runLab(options: LabOptions, command: string, progress: Lab
       skip({ runtime: name, mode: 'all', reason: `${name} has no --workers` });
       continue;
     }
-    for (const mode of options.modes) {
-      const why = whyNot(mode, options, supportedModes(runtime.hasPool));
-      if (why) {
-        skip({ runtime: name, mode, reason: why });
-        continue;
+    // Each --balance asked for runs as a runtime of its own ("node --balance kernel"), so that the
+    // reports show the ways side by side.
+    const ways = options.balances ?? [undefined];
+    for (const balance of ways)
+      for (const mode of options.modes) {
+        const label = balance ? `${name} --balance ${balance}` : name;
+        const why = whyNot(mode, options, supportedModes(runtime.hasPool));
+        if (why) {
+          skip({ runtime: label, mode, reason: why });
+          continue;
+        }
+        progress.step(`${label} ${mode}: starting the server`);
+        let server;
+        try {
+          server = await startRuntime(runtime, {
+            workers: options.workers,
+            ...(balance ? { balance } : {}),
+            maxDelayMs: Math.max(options.ms, 60_000),
+          });
+        } catch (error) {
+          skip({ runtime: label, mode, reason: `the server did not start: ${firstLine(error)}` });
+          continue;
+        }
+        try {
+          progress.step(`${label} ${mode}: firing ${options.n} requests of ${options.ms} ms`);
+          const run = await fire({ url: server.url, runtime: label, mode, ...common, onAnswer: onAnswer(label, mode) });
+          runs.push(run);
+          progress.finished(run);
+        } finally {
+          await server.process.stop();
+        }
       }
-      progress.step(`${name} ${mode}: starting the server`);
-      let server;
-      try {
-        server = await startRuntime(runtime, { workers: options.workers, maxDelayMs: Math.max(options.ms, 60_000) });
-      } catch (error) {
-        skip({ runtime: name, mode, reason: `the server did not start: ${firstLine(error)}` });
-        continue;
-      }
-      try {
-        progress.step(`${name} ${mode}: firing ${options.n} requests of ${options.ms} ms`);
-        const run = await fire({ url: server.url, runtime: name, mode, ...common, onAnswer: onAnswer(name, mode) });
-        runs.push(run);
-        progress.finished(run);
-      } finally {
-        await server.process.stop();
-      }
-    }
   }
   return {
     createdAt: new Date().toISOString(),
