@@ -24,9 +24,15 @@ export default defineConfig({
         },
       },
       contractProject('node'),
-      // Workers has no processes of its own to supervise: the platform scales isolates. Nor a socket
+      // Workers has no processes of its own to supervise or balance, nor open files to flood: the
+      // platform scales isolates. Nor a socket
       // of its own: wrangler dev's proxy parses every request before workerd (odd requests).
-      contractProject('workerd', ['test/contract/supervision.test.ts', 'test/contract/odd-requests.test.ts']),
+      contractProject('workerd', [
+        'test/contract/supervision.test.ts',
+        'test/contract/balance.test.ts',
+        'test/contract/flood.test.ts',
+        'test/contract/odd-requests.test.ts',
+      ]),
       contractProject('bun'),
       contractProject('deno'),
       { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },

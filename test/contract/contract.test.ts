@@ -262,7 +262,10 @@ describe(`concurrency on ${runtime.name}, one process`, () => {
     const responses = await Promise.all(fire(server.url, 3, 'mode=blocking&work=cpu&ms=150'));
     const intervals = intervalsOf(responses);
     expect(overlappingPairs(intervals)).toEqual([]);
-    for (const interval of intervals) expect(interval.end - interval.start).toBeGreaterThanOrEqual(149);
+    // CPU work is a calibrated amount of computation, not a wait for the clock: about ms on an idle
+    // core, a little less or more as the calibration read the machine. Work that returned at once
+    // would take next to nothing.
+    for (const interval of intervals) expect(interval.end - interval.start).toBeGreaterThanOrEqual(75);
   });
 
   // Waits of 2 s: far longer than five connections take to arrive, even on a loaded machine.
