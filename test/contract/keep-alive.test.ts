@@ -7,13 +7,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CONNECTION_TIMEOUTS, UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/connections.ts';
 import { keptAliveConnection, post, type HttpClient } from '../../tools/harness/http-client.ts';
-import {
-  ClosedWithoutAnswer,
-  RawConnection,
-  requestBytes,
-  type RawResponse,
-} from '../../tools/harness/raw-connection.ts';
+import { ClosedWithoutAnswer, requestBytes, type RawResponse } from '../../tools/harness/raw-connection.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { trackedRawConnections } from '../support/raw-connections.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { closedSoFar, FILES_BESIDES_CONNECTIONS, startSlowClients } from '../../tools/harness/slow-clients.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
@@ -25,15 +21,7 @@ const KIB = 1024;
 afterAll(stopAllServers);
 
 /** Every raw connection a test opens, closed after it whatever happened. */
-const opened: RawConnection[] = [];
-async function connection(port: number): Promise<RawConnection> {
-  const connection = await RawConnection.open(port);
-  opened.push(connection);
-  return connection;
-}
-afterEach(() => {
-  for (const connection of opened.splice(0)) connection.close();
-});
+const connection = trackedRawConnections();
 
 function errorCode(response: RawResponse): unknown {
   return (response.json as { error?: unknown } | undefined)?.error;

@@ -3,11 +3,12 @@
 // never sees in the usual form, pipelined requests behind a malformed one. Every answer is JSON
 // unless the runtime's own HTTP layer answers first (the matrix says where), each is counted once in
 // /metrics, and no answer lands inside another.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONNECTION_TIMEOUTS } from '../../src/serve/connections.ts';
 import { request } from '../../tools/harness/http-client.ts';
-import { ClosedWithoutAnswer, RawConnection, type RawResponse } from '../../tools/harness/raw-connection.ts';
+import { ClosedWithoutAnswer, type RawResponse } from '../../tools/harness/raw-connection.ts';
 import { runtimeUnderTest, type OddRequest } from '../../tools/harness/runtimes.ts';
+import { trackedRawConnections } from '../support/raw-connections.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { describeIf } from '../support/conditional.ts';
@@ -18,15 +19,8 @@ const isProcess = runtime.hasCli;
 
 afterAll(stopAllServers);
 
-const opened: RawConnection[] = [];
-async function connection(port: number): Promise<RawConnection> {
-  const connection = await RawConnection.open(port);
-  opened.push(connection);
-  return connection;
-}
-afterEach(() => {
-  for (const connection of opened.splice(0)) connection.close();
-});
+/** Every raw connection a test opens, closed after it whatever happened. */
+const connection = trackedRawConnections();
 
 async function metrics(url: string): Promise<ReturnType<typeof parseExposition>['samples']> {
   return parseExposition((await request(`${url}/metrics`)).text).samples;
