@@ -6,6 +6,7 @@ import { wholeNumber } from './whole-number.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 import { MODES, type Mode } from './runtime.ts';
 import { BALANCE_MODES, type BalanceMode } from './serve/balance.ts';
+import { CONNECTION_TIMEOUTS } from './serve/connections.ts';
 
 export interface ServerConfig {
   port: number;
@@ -24,6 +25,11 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** With --workers: how long a process may take to listen before the supervisor kills and replaces it. */
   startupTimeoutMs: number;
+  /**
+   * How long a request may take to arrive whole, body included, on every process runtime: past it,
+   * 408 and the connection closes (docs/reliability.md#slow-and-idle-clients).
+   */
+  requestTimeoutMs: number;
   /** Above this event-loop lag (ms) work routes answer 503 at once; 0 turns shedding off. */
   maxEventLoopDelayMs: number;
   log: LogFormat;
@@ -118,6 +124,13 @@ export const OPTIONS: Option[] = [
     help: 'with --workers: a process not listening after this long is killed and replaced',
   },
   {
+    flag: 'request-timeout',
+    env: 'LAB_REQUEST_TIMEOUT',
+    value: 'MS',
+    default: String(CONNECTION_TIMEOUTS.requestMs),
+    help: 'a request whose body has not arrived whole after this long gets 408 and its connection closes',
+  },
+  {
     flag: 'max-event-loop-delay',
     env: 'LAB_MAX_EVENT_LOOP_DELAY',
     value: 'MS',
@@ -193,6 +206,7 @@ export function resolveServerConfig(
     maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
     shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
     startupTimeoutMs: integer('startup-timeout', 1, 3_600_000),
+    requestTimeoutMs: integer('request-timeout', 1, 3_600_000),
     maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
     log: oneOf('log', LOG_FORMATS),
     labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
@@ -214,6 +228,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--max-queue=${config.maxQueue}`,
     `--max-delay-ms=${config.maxDelayMs}`,
     `--shutdown-timeout=${config.shutdownTimeoutMs}`,
+    `--request-timeout=${config.requestTimeoutMs}`,
     `--max-event-loop-delay=${config.maxEventLoopDelayMs}`,
     `--log=${config.log}`,
     `--lab=${config.labUi ? 'on' : 'off'}`,

@@ -15,15 +15,22 @@ import { CONNECTION_TIMEOUTS, UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/
 /**
  * http.createServer options. Node checks its header and request deadlines on a timer, every 30 s by
  * default, so a 10 s deadline could take up to 40 s; every second keeps it near its value.
+ * `requestTimeoutMs` (--request-timeout) is the app's deadline for a body it reads (src/app.ts answers
+ * 408 and counts it); node:http's own is one check later, so that the app's answers first, and it
+ * still ends a body the app never reads (./client-error.ts). node:http refuses a header deadline
+ * above the request deadline.
  */
-export const NODE_SERVER_OPTIONS: ServerOptions = {
-  headersTimeout: CONNECTION_TIMEOUTS.headersMs,
-  requestTimeout: CONNECTION_TIMEOUTS.requestMs,
-  keepAliveTimeout: CONNECTION_TIMEOUTS.idleMs,
-  connectionsCheckingInterval: 1_000,
-  // Not node:http's own 400 with an empty body to an HTTP/1.1 request without Host: ./listen.ts answers it in JSON.
-  requireHostHeader: false,
-};
+export function nodeServerOptions(requestTimeoutMs: number): ServerOptions {
+  return {
+    headersTimeout: Math.min(CONNECTION_TIMEOUTS.headersMs, requestTimeoutMs),
+    requestTimeout: requestTimeoutMs + CHECK_INTERVAL_MS,
+    keepAliveTimeout: CONNECTION_TIMEOUTS.idleMs,
+    connectionsCheckingInterval: CHECK_INTERVAL_MS,
+    // Not node:http's own 400 with an empty body to an HTTP/1.1 request without Host: ./listen.ts answers it in JSON.
+    requireHostHeader: false,
+  };
+}
+const CHECK_INTERVAL_MS = 1_000;
 
 /**
  * How long a connection closed with its request body unread still reads what the client sends, so

@@ -7,7 +7,7 @@ import { HttpError, InvalidRequestError, MethodNotAllowedError } from '../../src
 import type { Listen } from '../../src/serve/listener.ts';
 import { answerClientError, UNPARSED_ROUTE } from './client-error.ts';
 import { guardConnections } from './connection-guard.ts';
-import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
+import { manageConnections, nodeServerOptions } from './connections.ts';
 
 /**
  * Connections waiting to be accepted. node:http's default is 511: thousands of clients connecting at
@@ -24,7 +24,7 @@ const SERVED_METHODS = ['GET', 'HEAD', 'POST'];
  * least-busy balancer connects to, adapters/balancer/).
  */
 export function listenNode(
-  { host, port }: Pick<ServerConfig, 'host' | 'port'>,
+  { host, port, requestTimeoutMs }: Pick<ServerConfig, 'host' | 'port' | 'requestTimeoutMs'>,
   maxConnections: number,
   exclusive = false,
 ): Listen {
@@ -53,7 +53,7 @@ export function listenNode(
         }
         void appListener(request, response);
       };
-      const server = createServer(NODE_SERVER_OPTIONS, listener);
+      const server = createServer(nodeServerOptions(requestTimeoutMs), listener);
       // An `Expect` other than 100-continue: served as if it were absent, as Bun and Deno do (RFC 9110
       // §10.1.1 lets a server answer 417, which node:http does with no body).
       server.on('checkExpectation', listener);

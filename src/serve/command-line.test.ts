@@ -17,6 +17,7 @@ describe('parseServerConfig', () => {
         maxDelayMs: 60_000,
         shutdownTimeoutMs: 10_000,
         startupTimeoutMs: 60_000,
+        requestTimeoutMs: 30_000,
         maxEventLoopDelayMs: 0,
         log: 'pretty',
         labUi: true,
