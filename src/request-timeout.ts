@@ -4,16 +4,33 @@
 import { RequestTimeoutError } from './errors.ts';
 
 /**
- * `reading`, or a RequestTimeoutError once `timeoutMs` have passed. One timer, made only here: a
- * request with no body to read never comes this way. The body's own promise is left to settle
- * (its rejection when the connection closes is expected, and handled here); the caller answers 408
- * with `Connection: close` and cancels the stream if it holds its reader.
+ * Microtask turns a read may take before it is deemed to wait on the network. A body that is already
+ * here (none at all, or all of it in the first packet: Deno hands an empty stream to a POST without
+ * Content-Length, as HTTP/2 may have a body without one) is read within a few; one still arriving
+ * needs I/O, which no number of microtasks brings. The count only decides whether a timer is made:
+ * the deadline holds either way.
  */
-export function withinRequestTimeout<T>(reading: Promise<T>, timeoutMs: number): Promise<T> {
+const TURNS_BEFORE_TIMER = 32;
+
+/**
+ * `reading`, or a RequestTimeoutError once `timeoutMs` have passed. A timer is made only for a read
+ * that does not end at once. The body's own promise is left to settle (its rejection when the
+ * connection closes is expected, and handled here); the caller answers 408 with `Connection: close`
+ * and cancels the stream if it holds its reader.
+ */
+export async function withinRequestTimeout<T>(reading: Promise<T>, timeoutMs: number): Promise<T> {
+  let settled = false;
+  const done = (): void => void (settled = true);
+  reading.then(done, done);
+  for (let turn = 0; turn < TURNS_BEFORE_TIMER && !settled; turn++) await undefined;
+  if (settled) return reading;
   let timer!: ReturnType<typeof setTimeout>; // set at once: a promise's executor runs synchronously
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RequestTimeoutError(timeoutMs)), timeoutMs);
   });
-  reading.catch(() => {});
-  return Promise.race([reading, expired]).finally(() => clearTimeout(timer));
+  try {
+    return await Promise.race([reading, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
