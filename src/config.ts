@@ -42,7 +42,13 @@ export interface ServerConfig {
    * the runtime adapter from the open-file limit (docs/reliability.md#connection-floods).
    */
   maxConnections: number;
+  /** Deno only: which server takes connections (docs/runtimes.md#deno-server). Ignored elsewhere. */
+  denoServer: DenoServer;
 }
+
+/** `serve`: Deno.serve, the fastest, without connection timeouts. `node`: Deno's node:http, with Node's timeouts and cap. */
+export const DENO_SERVERS = ['serve', 'node'] as const;
+export type DenoServer = (typeof DENO_SERVERS)[number];
 
 /**
  * Like AnyIO's default thread limiter (40), which FastAPI's run_in_threadpool uses: the FastAPI guide's
@@ -144,6 +150,13 @@ export const OPTIONS: Option[] = [
     default: 'auto',
     help: 'most connections a process holds, past it new ones are closed; auto = what the open-file limit leaves',
   },
+  {
+    flag: 'deno-server',
+    env: 'LAB_DENO_SERVER',
+    value: 'WAY',
+    default: 'serve',
+    help: `Deno only: ${DENO_SERVERS.join(' | ')}; node closes silent and slow connections (Node's timeouts) at a cost in CPU a request`,
+  },
   { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
   { flag: 'lab', env: 'LAB_UI', value: 'on|off', default: 'on', help: 'the live lab page at GET /lab (and /lab/*)' },
   {
@@ -212,6 +225,7 @@ export function resolveServerConfig(
     labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
     docsUi: oneOf('docs', ['on', 'off'] as const) === 'on',
     maxConnections: raw('max-connections').value === 'auto' ? 0 : integer('max-connections', 1, 10_000_000),
+    denoServer: oneOf('deno-server', DENO_SERVERS),
   };
   if (config.host.trim() === '') problems.push('--host must not be empty');
   return problems[0] === undefined ? { kind: 'config', config } : { kind: 'error', message: problems[0] };
@@ -234,6 +248,7 @@ export function configToArgs(config: ServerConfig): string[] {
     `--lab=${config.labUi ? 'on' : 'off'}`,
     `--docs=${config.docsUi ? 'on' : 'off'}`,
     `--max-connections=${config.maxConnections === 0 ? 'auto' : config.maxConnections}`,
+    `--deno-server=${config.denoServer}`,
   ];
 }
 

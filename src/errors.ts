@@ -74,7 +74,7 @@ export class PayloadTooLargeError extends HttpError {
 /**
  * 408: the request's body had not arrived whole when the request timeout (--request-timeout) ran out.
  * The connection closes after it: what the client sent so far cannot be told from what it sends next.
- * The code is Node's for its own 408s (adapters/node/client-error.ts), so a client sees one shape.
+ * The code is Node's for its own 408s (adapters/node-http/client-error.ts), so a client sees one shape.
  */
 export class RequestTimeoutError extends HttpError {
   constructor(timeoutMs: number) {

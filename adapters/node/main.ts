@@ -17,7 +17,7 @@ import {
   reportWorkerListening,
   WORKER_PRIVATE_ADDRESS,
 } from './cluster-supervisor.ts';
-import { listenNode } from './listen.ts';
+import { listenNode } from '../node-http/listen.ts';
 import { defaultMaxConnections } from './open-file-limit.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 

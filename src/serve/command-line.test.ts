@@ -18,6 +18,7 @@ describe('parseServerConfig', () => {
         shutdownTimeoutMs: 10_000,
         startupTimeoutMs: 60_000,
         requestTimeoutMs: 30_000,
+        denoServer: 'serve',
         maxEventLoopDelayMs: 0,
         log: 'pretty',
         labUi: true,

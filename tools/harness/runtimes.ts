@@ -2,6 +2,7 @@
 // it can do. The cross-runtime suites in test/, the lab, the bench and the soak all read it. Adding a
 // runtime is adding one entry here and one project in vitest.config.ts.
 import { fileURLToPath } from 'node:url';
+import type { DenoServer } from '../../src/config.ts';
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
 import type { BalanceMode } from '../../src/serve/balance.ts';
@@ -21,6 +22,8 @@ export interface ServerSettings {
   /** With workers: --startup-timeout. */
   startupTimeoutMs?: number;
   maxEventLoopDelayMs?: number;
+  /** --deno-server (Deno only): which server takes connections. */
+  denoServer?: DenoServer;
   /** --request-timeout: how long a request's body may take to arrive whole. */
   requestTimeoutMs?: number;
   /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
@@ -116,6 +119,7 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
   if (settings.startupTimeoutMs !== undefined) flags.push(`--startup-timeout=${settings.startupTimeoutMs}`);
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
+  if (settings.denoServer) flags.push(`--deno-server=${settings.denoServer}`);
   if (settings.requestTimeoutMs !== undefined) flags.push(`--request-timeout=${settings.requestTimeoutMs}`);
   if (settings.maxConnections !== undefined) flags.push(`--max-connections=${settings.maxConnections}`);
   if (settings.lab === false) flags.push('--lab=off');
@@ -178,14 +182,14 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
       args: [...NODE_START_ARGS, ...toFlags(port, settings)],
     }),
     ...PROCESS_RUNTIME,
-    // node:http's headersTimeout, answered by adapters/node/client-error.ts.
+    // node:http's headersTimeout, answered by adapters/node-http/client-error.ts.
     slowHeaders: 'json 408',
-    // adapters/node/connections.ts: Go's rule.
+    // adapters/node-http/connections.ts: Go's rule.
     closesAboveUnreadBodyBytes: UNREAD_BODY_DISCARD_BYTES,
     servesPipelinedRequestsAtOnce: true,
-    // adapters/node/listen.ts and client-error.ts answer all of them in JSON.
+    // adapters/node-http/listen.ts and client-error.ts answer all of them in JSON.
     answersItself: {},
-    // adapters/node/connection-guard.ts, on node:net's maxConnections.
+    // adapters/node-http/connection-guard.ts, on node:net's maxConnections.
     capsConnections: true,
     balancerSurvivesFloods: true,
   },

@@ -1,4 +1,5 @@
 // How Node listens and closes: the app on @hono/node-server's request listener, on a node:http server.
+// Deno runs it too, on its node:http, with --deno-server node (adapters/deno/main.ts).
 import { getRequestListener } from '@hono/node-server';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -87,7 +88,7 @@ export function listenNode(
           },
         });
       });
-      const connections = manageConnections(server);
+      const connections = manageConnections(server, requestTimeoutMs);
       const counts = guardConnections(server, maxConnections);
       server.on('clientError', answerClientError(count));
       // A port in use or not permitted: reported before the listening callback, never after.

@@ -1,15 +1,16 @@
-// A client whose request body trickles, against the runtime under test (process runtimes: the
-// request timeout is a flag of theirs; docs/reliability.md#slow-and-idle-clients). A body that has
-// not arrived whole at --request-timeout gets the contract's JSON 408 with `Connection: close`,
-// counted in /metrics, and the server closes the connection, whether the route reads the body or not.
-// The deadline comes from the server's own setting, made short here; the test waits on what the
-// server does (its answer, its FIN), never on a clock.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+// Slow clients against the runtime under test (process runtimes, vitest.config.ts: the request timeout is a flag of
+// theirs; docs/reliability.md#slow-and-idle-clients). A body that has not arrived whole at
+// --request-timeout gets the contract's JSON 408 with `Connection: close`, counted in /metrics, and
+// the server closes the connection, whether the route reads the body or not. On Deno, the same and a
+// silent connection with --deno-server node, which has Node's timeouts. The deadline comes from the
+// server's own setting, made short here; the test waits on what the server does (its answer, its
+// FIN), never on a clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../tools/harness/http-client.ts';
-import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
+import { runtimeUnderTest, type ServerSettings } from '../../tools/harness/runtimes.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
-import { describeIf } from '../support/conditional.ts';
+import { itIf } from '../support/conditional.ts';
 import { parseExposition, total } from '../support/prometheus-text.ts';
 import { trackedRawConnections } from '../support/raw-connections.ts';
 
@@ -39,10 +40,18 @@ async function tricklingBody(port: number, method: string, path: string) {
   return { client, stop: () => clearInterval(trickle), sent: () => sent };
 }
 
-describeIf(runtime.hasCli)(`a request body that trickles past --request-timeout on ${runtime.name}`, () => {
+/** Each server the runtime can listen with, and whether it closes a connection whose body still trickles. */
+const servers: { label: string; settings: ServerSettings; closesSlowBodies: boolean }[] = [
+  { label: runtime.name, settings: {}, closesSlowBodies: runtime.closesSlowBodies },
+  ...(runtime.name === 'deno'
+    ? [{ label: 'deno --deno-server node', settings: { denoServer: 'node' as const }, closesSlowBodies: true }]
+    : []),
+];
+
+describe.each(servers)('slow clients on $label', ({ settings, closesSlowBodies }) => {
   let server: StartedServer;
   beforeAll(async () => {
-    server = await startRuntime(runtime, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    server = await startRuntime(runtime, { ...settings, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   });
 
   it(
@@ -59,7 +68,7 @@ describeIf(runtime.hasCli)(`a request body that trickles past --request-timeout 
         });
         expect(answer.closes).toBe(true);
         expect(sent()).toBeLessThan(DECLARED_BYTES);
-        if (runtime.closesSlowBodies) await client.closedByServer;
+        if (closesSlowBodies) await client.closedByServer;
       } finally {
         stop();
       }
@@ -77,10 +86,22 @@ describeIf(runtime.hasCli)(`a request body that trickles past --request-timeout 
       try {
         const answer = await client.next('POST');
         expect(answer.status, answer.text).toBe(405);
-        if (runtime.closesSlowBodies) await client.closedByServer;
+        if (closesSlowBodies) await client.closedByServer;
       } finally {
         stop();
       }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  itIf(settings.denoServer === 'node')(
+    'closes a connection that sends nothing, with a JSON 408, at the header timeout',
+    async () => {
+      const client = await connection(server.port);
+      const answer = await client.next();
+      expect(answer.status, answer.text).toBe(408);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      await client.closedByServer;
     },
     TEST_TIMEOUT_MS,
   );
