@@ -42,7 +42,7 @@ export interface ServerConfig {
    * the runtime adapter from the open-file limit (docs/reliability.md#connection-floods).
    */
   maxConnections: number;
-  /** Deno only: which server takes connections (docs/runtimes.md#deno-server). Ignored elsewhere. */
+  /** Deno only: which server takes connections (docs/runtimes.md#deno). Ignored elsewhere. */
   denoServer: DenoServer;
 }
 

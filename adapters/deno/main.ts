@@ -84,7 +84,7 @@ if (config.workers > 1 && !supervised) {
     ),
     // A child shares the public port only under --balance kernel; else it is behind the supervisor's balancer.
     // --deno-server node: Node's own listen on Deno's node:http, for its header, request and idle
-    // timeouts and its connection cap (docs/runtimes.md#deno-server); `auto` has no open-file limit
+    // timeouts and its connection cap (docs/runtimes.md#deno); `auto` has no open-file limit
     // to read here (no permission on /proc), so no cap unless given.
     listen:
       config.denoServer === 'node'
