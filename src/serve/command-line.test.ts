@@ -34,6 +34,15 @@ describe('parseServerConfig', () => {
     expect(parseServerConfig(['--max-connections', '0'], {}, 8)).toMatchObject({ kind: 'error' });
   });
 
+  it('--request-timeout takes milliseconds; --deno-server serve or node', () => {
+    expect(parseServerConfig(['--request-timeout', '2000'], {}, 8)).toMatchObject({
+      config: { requestTimeoutMs: 2000 },
+    });
+    expect(parseServerConfig(['--request-timeout', '0'], {}, 8)).toMatchObject({ kind: 'error' });
+    expect(parseServerConfig([], { LAB_DENO_SERVER: 'node' }, 8)).toMatchObject({ config: { denoServer: 'node' } });
+    expect(parseServerConfig(['--deno-server', 'hyper'], {}, 8)).toMatchObject({ kind: 'error' });
+  });
+
   it('prefers flags to the environment, in both flag forms', () => {
     const result = parseServerConfig(
       ['--port', '8080', '--mode=pool'],
