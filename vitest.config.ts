@@ -37,6 +37,7 @@ export default defineConfig({
         'test/contract/balance.test.ts',
         'test/contract/flood.test.ts',
         'test/contract/odd-requests.test.ts',
+        'test/contract/slow-clients.test.ts',
       ]),
       contractProject('bun'),
       contractProject('deno'),

@@ -24,6 +24,7 @@ import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from './observability/exposition.ts';
 import type { ClusterView } from './observability/supervisor-link.ts';
+import { withinRequestTimeout } from './request-timeout.ts';
 import { delayMessage, runDelay } from './run-delay.ts';
 import type { Mode, Runtime } from './runtime.ts';
 import { formatTimestamp } from './timestamp.ts';
@@ -53,6 +54,11 @@ export interface AppOptions {
    * for more is refused with 400. Absent where nothing limits it (Node, Bun, Deno).
    */
   cpuLimitMs?: number;
+  /**
+   * A request whose body has not arrived whole this long after the app began to read it gets 408 and
+   * `Connection: close` (--request-timeout). Absent where the platform bounds requests itself (Workers).
+   */
+  requestTimeoutMs?: number;
   /** Aborts when a graceful shutdown begins (src/serve/connections.ts): the lab's event streams end then, rather than hold the shutdown. */
   drain?: AbortSignal;
 }
@@ -221,11 +227,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
    * arrived whole (or the runtime closed it on a malformed body): a 499, not a server error. Each
    * runtime says it its own way (Node "aborted", Bun "The connection was closed.", Deno BadResource):
    * this is the one place that hears all of them. In a shutdown, Deno ends the bodies still arriving
-   * itself: that client is still there, and is told to send again.
+   * itself: that client is still there, and is told to send again. A body still arriving when the
+   * request timeout runs out gets 408 (a RequestTimeoutError, from ./request-timeout.ts).
    */
+  const { requestTimeoutMs } = options;
   const readingBody = async <T>(read: () => Promise<T>): Promise<T> => {
     try {
-      return await read();
+      return await (requestTimeoutMs === undefined ? read() : withinRequestTimeout(read(), requestTimeoutMs));
     } catch (error) {
       if (error instanceof HttpError) throw error;
       throw options.drain?.aborted ? new ShuttingDownError() : new ClientClosedError();

@@ -6,6 +6,7 @@ import { wholeNumber } from './whole-number.ts';
 import { LOG_FORMATS, type LogFormat } from './logger.ts';
 import { MODES, type Mode } from './runtime.ts';
 import { BALANCE_MODES, type BalanceMode } from './serve/balance.ts';
+import { CONNECTION_TIMEOUTS } from './serve/connections.ts';
 
 export interface ServerConfig {
   port: number;
@@ -24,6 +25,11 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** With --workers: how long a process may take to listen before the supervisor kills and replaces it. */
   startupTimeoutMs: number;
+  /**
+   * How long a request may take to arrive whole, body included, on every process runtime: past it,
+   * 408 and the connection closes (docs/reliability.md#slow-and-idle-clients).
+   */
+  requestTimeoutMs: number;
   /** Above this event-loop lag (ms) work routes answer 503 at once; 0 turns shedding off. */
   maxEventLoopDelayMs: number;
   log: LogFormat;
@@ -36,7 +42,13 @@ export interface ServerConfig {
    * the runtime adapter from the open-file limit (docs/reliability.md#connection-floods).
    */
   maxConnections: number;
+  /** Deno only: which server takes connections (docs/runtimes.md#deno). Ignored elsewhere. */
+  denoServer: DenoServer;
 }
+
+/** `serve`: Deno.serve, the fastest, without connection timeouts. `node`: Deno's node:http, with Node's timeouts and cap. */
+export const DENO_SERVERS = ['serve', 'node'] as const;
+export type DenoServer = (typeof DENO_SERVERS)[number];
 
 /**
  * Like AnyIO's default thread limiter (40), which FastAPI's run_in_threadpool uses: the FastAPI guide's
@@ -118,6 +130,13 @@ export const OPTIONS: Option[] = [
     help: 'with --workers: a process not listening after this long is killed and replaced',
   },
   {
+    flag: 'request-timeout',
+    env: 'LAB_REQUEST_TIMEOUT',
+    value: 'MS',
+    default: String(CONNECTION_TIMEOUTS.requestMs),
+    help: 'a request whose body has not arrived whole after this long gets 408 and its connection closes',
+  },
+  {
     flag: 'max-event-loop-delay',
     env: 'LAB_MAX_EVENT_LOOP_DELAY',
     value: 'MS',
@@ -130,6 +149,13 @@ export const OPTIONS: Option[] = [
     value: 'N|auto',
     default: 'auto',
     help: 'most connections a process holds, past it new ones are closed; auto = what the open-file limit leaves',
+  },
+  {
+    flag: 'deno-server',
+    env: 'LAB_DENO_SERVER',
+    value: 'WAY',
+    default: 'serve',
+    help: `Deno only: ${DENO_SERVERS.join(' | ')}; node closes silent and slow connections (Node's timeouts) at a cost in CPU a request`,
   },
   { flag: 'log', env: 'LAB_LOG', value: 'FORMAT', default: 'pretty', help: `log format: ${LOG_FORMATS.join(' | ')}` },
   { flag: 'lab', env: 'LAB_UI', value: 'on|off', default: 'on', help: 'the live lab page at GET /lab (and /lab/*)' },
@@ -193,11 +219,13 @@ export function resolveServerConfig(
     maxDelayMs: integer('max-delay-ms', 0, 3_600_000),
     shutdownTimeoutMs: integer('shutdown-timeout', 0, 3_600_000),
     startupTimeoutMs: integer('startup-timeout', 1, 3_600_000),
+    requestTimeoutMs: integer('request-timeout', 1, 3_600_000),
     maxEventLoopDelayMs: integer('max-event-loop-delay', 0, 3_600_000),
     log: oneOf('log', LOG_FORMATS),
     labUi: oneOf('lab', ['on', 'off'] as const) === 'on',
     docsUi: oneOf('docs', ['on', 'off'] as const) === 'on',
     maxConnections: raw('max-connections').value === 'auto' ? 0 : integer('max-connections', 1, 10_000_000),
+    denoServer: oneOf('deno-server', DENO_SERVERS),
   };
   if (config.host.trim() === '') problems.push('--host must not be empty');
   return problems[0] === undefined ? { kind: 'config', config } : { kind: 'error', message: problems[0] };
@@ -214,11 +242,13 @@ export function configToArgs(config: ServerConfig): string[] {
     `--max-queue=${config.maxQueue}`,
     `--max-delay-ms=${config.maxDelayMs}`,
     `--shutdown-timeout=${config.shutdownTimeoutMs}`,
+    `--request-timeout=${config.requestTimeoutMs}`,
     `--max-event-loop-delay=${config.maxEventLoopDelayMs}`,
     `--log=${config.log}`,
     `--lab=${config.labUi ? 'on' : 'off'}`,
     `--docs=${config.docsUi ? 'on' : 'off'}`,
     `--max-connections=${config.maxConnections === 0 ? 'auto' : config.maxConnections}`,
+    `--deno-server=${config.denoServer}`,
   ];
 }
 

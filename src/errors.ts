@@ -71,6 +71,19 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
+/**
+ * 408: the request's body had not arrived whole when the request timeout (--request-timeout) ran out.
+ * The connection closes after it: what the client sent so far cannot be told from what it sends next.
+ * The code is Node's for its own 408s (adapters/node-http/client-error.ts), so a client sees one shape.
+ */
+export class RequestTimeoutError extends HttpError {
+  constructor(timeoutMs: number) {
+    super(408, 'invalid_request', `the request body did not arrive whole within ${timeoutMs} ms; send it again`, {
+      Connection: 'close',
+    });
+  }
+}
+
 /** 501: the runtime cannot run this mode (a pool on Workers, or blocking where the clock cannot size work). */
 export class ModeUnsupportedError extends HttpError {
   constructor(message: string) {

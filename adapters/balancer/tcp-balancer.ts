@@ -11,7 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
 import { BackendSet, type Backend } from '../../src/serve/balance.ts';
 
-/** As a lone server's (adapters/node/listen.ts): connections waiting to be accepted; Linux caps it at somaxconn. */
+/** As a lone server's (adapters/node-http/listen.ts): connections waiting to be accepted; Linux caps it at somaxconn. */
 const LISTEN_BACKLOG = 65_535;
 const LOOPBACK = '127.0.0.1';
 

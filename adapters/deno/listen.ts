@@ -1,13 +1,18 @@
 // How Deno listens and closes: the app on Deno.serve.
 import type { ServerConfig } from '../../src/config.ts';
 import { ACCEPT_BACKOFF, acceptBackoffMs } from '../../src/serve/accept-errors.ts';
-import { UNREAD_BODY_DISCARD_BYTES } from '../../src/serve/connections.ts';
+import { RequestTimeoutError } from '../../src/errors.ts';
+import { withinRequestTimeout } from '../../src/request-timeout.ts';
+import { UNREAD_BODY_DISCARD_BYTES, withConnectionClose } from '../../src/serve/connections.ts';
 import type { Fetch, Listen } from '../../src/serve/listener.ts';
 
 /** `reusePort`: several processes share the port (SO_REUSEPORT; Deno requires --unstable-net for it). */
-export function listenDeno(config: Pick<ServerConfig, 'host' | 'port'>, reusePort: boolean): Listen {
+export function listenDeno(
+  config: Pick<ServerConfig, 'host' | 'port' | 'requestTimeoutMs'>,
+  reusePort: boolean,
+): Listen {
   return async (fetch, events) => {
-    const handler = keepingSmallUnreadBodies(fetch);
+    const handler = keepingSmallUnreadBodies(fetch, config.requestTimeoutMs);
     // Without onListen Deno prints its own "Listening on" line to stderr.
     const open = (port: number): Deno.HttpServer<Deno.NetAddr> =>
       Deno.serve({ hostname: config.host, port, reusePort, onListen: () => {} }, handler);
@@ -95,22 +100,34 @@ export function netPermission({ host, port }: Pick<ServerConfig, 'host' | 'port'
  * `Connection: close` and closes the connection (measured on 2.9.6 with 8 KiB). A body declared
  * within UNREAD_BODY_DISCARD_BYTES is read and thrown away before the answer goes, so that the
  * connection is kept, as on the other runtimes (src/serve/connections.ts). A body the app began to
- * read, Deno reads to its end itself, whatever its length.
+ * read, Deno reads to its end itself, whatever its length. A body still trickling at the request
+ * timeout (`timeoutMs`) is left: the answer goes, saying `Connection: close`. Deno.serve itself then
+ * keeps the connection for as long as the body trickles: no handler can close it
+ * (docs/reliability.md#slow-and-idle-clients).
  */
 function keepingSmallUnreadBodies(
   fetch: Fetch,
+  timeoutMs: number,
 ): (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Promise<Response> {
   return async (request, info) => {
     const response = await fetch(request, info);
     if (request.bodyUsed || request.headers.has('transfer-encoding')) return response;
     const length = Number(request.headers.get('content-length'));
     if (!(length > 0 && length <= UNREAD_BODY_DISCARD_BYTES) || !request.body || request.body.locked) return response;
+    const reader = request.body.getReader();
     try {
-      const reader = request.body.getReader();
-      while (!(await reader.read()).done);
-    } catch {
+      await withinRequestTimeout(readToEnd(reader), timeoutMs);
+    } catch (error) {
+      if (error instanceof RequestTimeoutError) {
+        reader.cancel().catch(() => {});
+        return withConnectionClose(response);
+      }
       // The client went away: nothing to keep.
     }
     return response;
   };
+}
+
+async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  while (!(await reader.read()).done);
 }

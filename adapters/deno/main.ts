@@ -21,6 +21,7 @@ import {
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
 import { createDenoRuntime } from './deno-runtime.ts';
 import { DenoThreadPool } from './deno-thread-pool.ts';
+import { listenNode } from '../node-http/listen.ts';
 import { listenDeno, netPermission } from './listen.ts';
 
 /** What a child reads: the code its pool threads load (Web Workers need read permission for their modules), and /docs's files. */
@@ -43,6 +44,13 @@ const host: HostProcess = {
   on: (signal, handler) => Deno.addSignalListener(signal, handler),
   exit: Deno.exit,
 };
+
+// node:http on Deno has no shared port (SO_REUSEPORT) for the children of --workers, and the
+// supervisor's children are not tested on it: one process, or a proxy in front of several.
+if (config.denoServer === 'node' && config.workers > 1) {
+  console.error('error: --deno-server node serves one process; leave out --workers, or use --deno-server serve');
+  Deno.exit(EXIT_BAD_USAGE);
+}
 
 if (config.workers > 1 && !supervised) {
   if (Deno.permissions.querySync({ name: 'run', command: Deno.execPath() }).state !== 'granted') {
@@ -75,7 +83,13 @@ if (config.workers > 1 && !supervised) {
       supervised ? supervisedProcesses(config.workers, config.balance) : ONE_PROCESS,
     ),
     // A child shares the public port only under --balance kernel; else it is behind the supervisor's balancer.
-    listen: listenDeno(config, supervised && config.balance === 'kernel'),
+    // --deno-server node: Node's own listen on Deno's node:http, for its header, request and idle
+    // timeouts and its connection cap (docs/runtimes.md#deno); `auto` has no open-file limit
+    // to read here (no permission on /proc), so no cap unless given.
+    listen:
+      config.denoServer === 'node'
+        ? listenNode(config, config.maxConnections || Infinity)
+        : listenDeno(config, supervised && config.balance === 'kernel'),
     host,
     runtimeLabel,
     docsAssets: readSwaggerUiFiles,

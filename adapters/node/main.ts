@@ -17,7 +17,7 @@ import {
   reportWorkerListening,
   WORKER_PRIVATE_ADDRESS,
 } from './cluster-supervisor.ts';
-import { listenNode } from './listen.ts';
+import { listenNode } from '../node-http/listen.ts';
 import { defaultMaxConnections } from './open-file-limit.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 
@@ -47,7 +47,7 @@ if (config.workers > 1 && cluster.isPrimary) {
     // connects to; otherwise on the shared port, handed out by node:cluster.
     listen:
       !cluster.isPrimary && config.balance === 'least-busy'
-        ? listenNode(WORKER_PRIVATE_ADDRESS, maxConnections, true)
+        ? listenNode({ ...WORKER_PRIVATE_ADDRESS, requestTimeoutMs: config.requestTimeoutMs }, maxConnections, true)
         : listenNode(config, maxConnections),
     host: process,
     runtimeLabel: `node ${process.versions.node}`,

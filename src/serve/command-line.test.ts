@@ -17,6 +17,8 @@ describe('parseServerConfig', () => {
         maxDelayMs: 60_000,
         shutdownTimeoutMs: 10_000,
         startupTimeoutMs: 60_000,
+        requestTimeoutMs: 30_000,
+        denoServer: 'serve',
         maxEventLoopDelayMs: 0,
         log: 'pretty',
         labUi: true,
@@ -30,6 +32,15 @@ describe('parseServerConfig', () => {
     expect(parseServerConfig(['--max-connections', '500'], {}, 8)).toMatchObject({ config: { maxConnections: 500 } });
     expect(parseServerConfig([], { LAB_MAX_CONNECTIONS: 'auto' }, 8)).toMatchObject({ config: { maxConnections: 0 } });
     expect(parseServerConfig(['--max-connections', '0'], {}, 8)).toMatchObject({ kind: 'error' });
+  });
+
+  it('--request-timeout takes milliseconds; --deno-server serve or node', () => {
+    expect(parseServerConfig(['--request-timeout', '2000'], {}, 8)).toMatchObject({
+      config: { requestTimeoutMs: 2000 },
+    });
+    expect(parseServerConfig(['--request-timeout', '0'], {}, 8)).toMatchObject({ kind: 'error' });
+    expect(parseServerConfig([], { LAB_DENO_SERVER: 'node' }, 8)).toMatchObject({ config: { denoServer: 'node' } });
+    expect(parseServerConfig(['--deno-server', 'hyper'], {}, 8)).toMatchObject({ kind: 'error' });
   });
 
   it('prefers flags to the environment, in both flag forms', () => {

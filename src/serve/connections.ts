@@ -9,7 +9,10 @@ import type { Fetch } from './listener.ts';
 export const CONNECTION_TIMEOUTS = {
   /** A request's line and headers must have arrived whole this long after the connection opened or the previous answer. */
   headersMs: 10_000,
-  /** A whole request, body included (Node's requestTimeout). Far below no /delay: it ends when the request has arrived, not when it is answered. */
+  /**
+   * A whole request, body included: the default of --request-timeout (src/config.ts), which every
+   * process runtime applies. Far below no /delay: it ends when the request has arrived, not when it is answered.
+   */
   requestMs: 30_000,
   /** A kept-alive connection that sends no new request for this long is closed. */
   idleMs: 10_000,

@@ -64,6 +64,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<Servin
     logger,
     loopLag,
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     metrics,
     cluster,
     labUi: config.labUi,

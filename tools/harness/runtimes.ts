@@ -2,6 +2,7 @@
 // it can do. The cross-runtime suites in test/, the lab, the bench and the soak all read it. Adding a
 // runtime is adding one entry here and one project in vitest.config.ts.
 import { fileURLToPath } from 'node:url';
+import type { DenoServer } from '../../src/config.ts';
 import type { LogFormat } from '../../src/logger.ts';
 import type { Mode, RuntimeName } from '../../src/runtime.ts';
 import type { BalanceMode } from '../../src/serve/balance.ts';
@@ -21,6 +22,10 @@ export interface ServerSettings {
   /** With workers: --startup-timeout. */
   startupTimeoutMs?: number;
   maxEventLoopDelayMs?: number;
+  /** --deno-server (Deno only): which server takes connections. */
+  denoServer?: DenoServer;
+  /** --request-timeout: how long a request's body may take to arrive whole. */
+  requestTimeoutMs?: number;
   /** JSON lines by default (tests and the lab wait on them); `off` for benchmarks. */
   log?: LogFormat;
   /** --max-connections: most connections a process holds. */
@@ -78,6 +83,11 @@ export interface RuntimeUnderTest {
   closesAboveUnreadBodyBytes: number | undefined;
   /** Whether the server closes the connection after an answer that says `Connection: close` (Deno sends the header and leaves the closing to the client, except in a shutdown). */
   closesAfterConnectionClose: boolean;
+  /**
+   * Whether a connection whose request body still trickles at --request-timeout is closed by the
+   * server. Deno.serve keeps reading such a body, whatever the answer says, until the client stops.
+   */
+  closesSlowBodies: boolean;
   /** Whether, after answering a chunked body that the app stopped reading (413), the connection still answers the next request. */
   answersAfterUnreadChunkedBody: boolean;
   /** Whether a drain closes at once a connection that has sent part of a request (else the request, if it comes whole, gets 503 shutting_down). */
@@ -109,6 +119,8 @@ export function toFlags(port: number, settings: ServerSettings): string[] {
   if (settings.shutdownTimeoutMs !== undefined) flags.push(`--shutdown-timeout=${settings.shutdownTimeoutMs}`);
   if (settings.startupTimeoutMs !== undefined) flags.push(`--startup-timeout=${settings.startupTimeoutMs}`);
   if (settings.maxEventLoopDelayMs !== undefined) flags.push(`--max-event-loop-delay=${settings.maxEventLoopDelayMs}`);
+  if (settings.denoServer) flags.push(`--deno-server=${settings.denoServer}`);
+  if (settings.requestTimeoutMs !== undefined) flags.push(`--request-timeout=${settings.requestTimeoutMs}`);
   if (settings.maxConnections !== undefined) flags.push(`--max-connections=${settings.maxConnections}`);
   if (settings.lab === false) flags.push('--lab=off');
   if (settings.docs === false) flags.push('--docs=off');
@@ -156,6 +168,7 @@ const PROCESS_RUNTIME = {
   pipelinesBehindPendingAnswer: true,
   closesIdleConnections: true,
   closesAfterConnectionClose: true,
+  closesSlowBodies: true,
   answersAfterUnreadChunkedBody: true,
   drainClosesHalfSentRequests: false,
   servesPipelinedRequestsAtOnce: false,
@@ -169,14 +182,14 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
       args: [...NODE_START_ARGS, ...toFlags(port, settings)],
     }),
     ...PROCESS_RUNTIME,
-    // node:http's headersTimeout, answered by adapters/node/client-error.ts.
+    // node:http's headersTimeout, answered by adapters/node-http/client-error.ts.
     slowHeaders: 'json 408',
-    // adapters/node/connections.ts: Go's rule.
+    // adapters/node-http/connections.ts: Go's rule.
     closesAboveUnreadBodyBytes: UNREAD_BODY_DISCARD_BYTES,
     servesPipelinedRequestsAtOnce: true,
-    // adapters/node/listen.ts and client-error.ts answer all of them in JSON.
+    // adapters/node-http/listen.ts and client-error.ts answer all of them in JSON.
     answersItself: {},
-    // adapters/node/connection-guard.ts, on node:net's maxConnections.
+    // adapters/node-http/connection-guard.ts, on node:net's maxConnections.
     capsConnections: true,
     balancerSurvivesFloods: true,
   },
@@ -227,6 +240,8 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesIdleConnections: true,
     closesAboveUnreadBodyBytes: undefined,
     closesAfterConnectionClose: true,
+    // Not measured: no --request-timeout on Workers; the slow-body suite runs on process runtimes only.
+    closesSlowBodies: false,
     answersAfterUnreadChunkedBody: false,
     drainClosesHalfSentRequests: false,
     servesPipelinedRequestsAtOnce: false,
@@ -265,6 +280,9 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesIdleConnections: false,
     closesAboveUnreadBodyBytes: undefined,
     closesAfterConnectionClose: false,
+    // Measured on Deno 2.9.6: neither a 408 with `Connection: close`, nor cancelling the body's stream,
+    // nor an answer whose body stream errors closes the connection (docs/reliability.md).
+    closesSlowBodies: false,
     drainClosesHalfSentRequests: true,
     // Measured on Deno 2.9.6: a malformed request, or a request line or headers past its limit, get a 400, empty; Deno.serve has no hook.
     answersItself: { malformed: 400, 'long-url': 400, 'long-headers': 400 },

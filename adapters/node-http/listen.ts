@@ -1,4 +1,5 @@
 // How Node listens and closes: the app on @hono/node-server's request listener, on a node:http server.
+// Deno runs it too, on its node:http, with --deno-server node (adapters/deno/main.ts).
 import { getRequestListener } from '@hono/node-server';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -7,7 +8,7 @@ import { HttpError, InvalidRequestError, MethodNotAllowedError } from '../../src
 import type { Listen } from '../../src/serve/listener.ts';
 import { answerClientError, UNPARSED_ROUTE } from './client-error.ts';
 import { guardConnections } from './connection-guard.ts';
-import { manageConnections, NODE_SERVER_OPTIONS } from './connections.ts';
+import { manageConnections, nodeServerOptions } from './connections.ts';
 
 /**
  * Connections waiting to be accepted. node:http's default is 511: thousands of clients connecting at
@@ -24,7 +25,7 @@ const SERVED_METHODS = ['GET', 'HEAD', 'POST'];
  * least-busy balancer connects to, adapters/balancer/).
  */
 export function listenNode(
-  { host, port }: Pick<ServerConfig, 'host' | 'port'>,
+  { host, port, requestTimeoutMs }: Pick<ServerConfig, 'host' | 'port' | 'requestTimeoutMs'>,
   maxConnections: number,
   exclusive = false,
 ): Listen {
@@ -53,7 +54,7 @@ export function listenNode(
         }
         void appListener(request, response);
       };
-      const server = createServer(NODE_SERVER_OPTIONS, listener);
+      const server = createServer(nodeServerOptions(requestTimeoutMs), listener);
       // An `Expect` other than 100-continue: served as if it were absent, as Bun and Deno do (RFC 9110
       // §10.1.1 lets a server answer 417, which node:http does with no body).
       server.on('checkExpectation', listener);
@@ -87,7 +88,7 @@ export function listenNode(
           },
         });
       });
-      const connections = manageConnections(server);
+      const connections = manageConnections(server, requestTimeoutMs);
       const counts = guardConnections(server, maxConnections);
       server.on('clientError', answerClientError(count));
       // A port in use or not permitted: reported before the listening callback, never after.

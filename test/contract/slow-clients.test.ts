@@ -1,0 +1,108 @@
+// Slow clients against the runtime under test (process runtimes, vitest.config.ts: the request timeout is a flag of
+// theirs; docs/reliability.md#slow-and-idle-clients). A body that has not arrived whole at
+// --request-timeout gets the contract's JSON 408 with `Connection: close`, counted in /metrics, and
+// the server closes the connection, whether the route reads the body or not. On Deno, the same and a
+// silent connection with --deno-server node, which has Node's timeouts. The deadline comes from the
+// server's own setting, made short here; the test waits on what the server does (its answer, its
+// FIN), never on a clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from '../../tools/harness/http-client.ts';
+import { runtimeUnderTest, type ServerSettings } from '../../tools/harness/runtimes.ts';
+import { stopAllServers } from '../../tools/harness/server-process.ts';
+import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
+import { itIf } from '../support/conditional.ts';
+import { parseExposition, total } from '../support/prometheus-text.ts';
+import { trackedRawConnections } from '../support/raw-connections.ts';
+
+const runtime = runtimeUnderTest();
+/** Short, so that the test is; far above what a whole 8,000-byte body takes on loopback. */
+const REQUEST_TIMEOUT_MS = 2_000;
+const DECLARED_BYTES = 8_000;
+/** What a test may take: the timeout, the server's own check interval (Node: 1 s) and room for a loaded machine. */
+const TEST_TIMEOUT_MS = REQUEST_TIMEOUT_MS + 15_000;
+
+afterAll(stopAllServers);
+
+const connection = trackedRawConnections();
+
+/** Opens a connection, sends a head declaring an 8,000-byte body, then one byte of it a second. */
+async function tricklingBody(port: number, method: string, path: string) {
+  const client = await connection(port);
+  client.write(
+    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${DECLARED_BYTES}\r\n\r\n`,
+  );
+  let sent = 0;
+  const trickle = setInterval(() => {
+    client.write(' ');
+    sent++;
+  }, 1_000);
+  void client.closedByServer.then(() => clearInterval(trickle));
+  return { client, stop: () => clearInterval(trickle), sent: () => sent };
+}
+
+/** Each server the runtime can listen with, and whether it closes a connection whose body still trickles. */
+const servers: { label: string; settings: ServerSettings; closesSlowBodies: boolean }[] = [
+  { label: runtime.name, settings: {}, closesSlowBodies: runtime.closesSlowBodies },
+  ...(runtime.name === 'deno'
+    ? [{ label: 'deno --deno-server node', settings: { denoServer: 'node' as const }, closesSlowBodies: true }]
+    : []),
+];
+
+describe.each(servers)('slow clients on $label', ({ settings, closesSlowBodies }) => {
+  let server: StartedServer;
+  beforeAll(async () => {
+    server = await startRuntime(runtime, { ...settings, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  });
+
+  it(
+    'gets a JSON 408 that closes the connection, counted in /metrics, on a route that reads the body',
+    async () => {
+      const { client, stop, sent } = await tricklingBody(server.port, 'POST', '/delay?ms=1');
+      try {
+        const answer = await client.next('POST');
+        expect(answer.status, answer.text).toBe(408);
+        expect(answer.headers['content-type']).toMatch(/^application\/json/);
+        expect(answer.json).toEqual({
+          error: 'invalid_request',
+          message: expect.stringContaining('did not arrive whole'),
+        });
+        expect(answer.closes).toBe(true);
+        expect(sent()).toBeLessThan(DECLARED_BYTES);
+        if (closesSlowBodies) await client.closedByServer;
+      } finally {
+        stop();
+      }
+      const samples = parseExposition((await request(`${server.url}/metrics`)).text).samples;
+      expect(total(samples, 'lab_http_requests_total', { route: '/delay', status: '408' })).toBe(1);
+      expect(total(samples, 'lab_http_requests_total', { route: '/delay', status: '499' })).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'is not read for ever on a route that answers without reading it: the answer closes the connection',
+    async () => {
+      const { client, stop } = await tricklingBody(server.port, 'POST', '/health');
+      try {
+        const answer = await client.next('POST');
+        expect(answer.status, answer.text).toBe(405);
+        if (closesSlowBodies) await client.closedByServer;
+      } finally {
+        stop();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  itIf(settings.denoServer === 'node')(
+    'closes a connection that sends nothing, with a JSON 408, at the header timeout',
+    async () => {
+      const client = await connection(server.port);
+      const answer = await client.next();
+      expect(answer.status, answer.text).toBe(408);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      await client.closedByServer;
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
