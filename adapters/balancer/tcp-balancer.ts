@@ -9,29 +9,25 @@
 // request ends. node:net, which Node, Bun and Deno all implement, so that one file serves the three.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
-import { BackendSet, type Backend } from '../../src/serve/balance.ts';
+import type { AcceptErrorLog } from '../../src/serve/accept-errors.ts';
+import { BackendSet, HandedConnection } from '../../src/serve/balance.ts';
+import type { Balancer } from './open-balancer.ts';
 
 /** As a lone server's (adapters/node/listen.ts): connections waiting to be accepted; Linux caps it at somaxconn. */
-const LISTEN_BACKLOG = 65_535;
+export const LISTEN_BACKLOG = 65_535;
 const LOOPBACK = '127.0.0.1';
 
-export interface BalancerStats {
-  pid: number;
-  /** Connections with a request in flight (or not answered yet). */
-  busy: number;
-  open: number;
-  handed: number;
-}
-
-export class TcpBalancer {
+export class TcpBalancer implements Balancer {
   readonly #backends: BackendSet<number>;
   /** Each child's private port, by pid. */
   readonly #ports = new Map<number, number>();
   readonly #server: Server;
+  readonly #acceptErrors: AcceptErrorLog;
   #listening = false;
 
-  constructor(mode: 'least-busy' | 'round-robin') {
+  constructor(mode: 'least-busy' | 'round-robin', acceptErrors: AcceptErrorLog) {
     this.#backends = new BackendSet<number>(mode);
+    this.#acceptErrors = acceptErrors;
     this.#server = createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
   }
 
@@ -42,9 +38,9 @@ export class TcpBalancer {
       this.#server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', reject);
         // An accept that fails (EMFILE: the supervisor holds two descriptors a connection, its
-        // client's and its child's) must not end the supervisor: the connection waits in the
-        // kernel's queue until a descriptor is free.
-        this.#server.on('error', () => {});
+        // client's and its child's) must not end the supervisor: libuv closes that connection and
+        // goes on accepting; the failure is counted and logged, as a lone server's.
+        this.#server.on('error', (error) => this.#acceptErrors.acceptFailed(error));
         this.#listening = true;
         const address = this.#server.address();
         resolve(typeof address === 'object' && address ? address.port : port);
@@ -70,6 +66,10 @@ export class TcpBalancer {
     this.#listening = false;
   }
 
+  get acceptErrors(): number {
+    return this.#acceptErrors.count;
+  }
+
   stats(): BalancerChildState[] {
     return this.#backends.list().map(({ id, busy, open, handed }) => ({ pid: id, busy, open, handed }));
   }
@@ -87,20 +87,13 @@ export class TcpBalancer {
         return;
       }
       // Counted from the choice, not from the connect: connections accepted together see each other.
-      backend.handed++;
-      backend.open++;
-      backend.busy++;
-      const undo = (): void => {
-        backend.handed--;
-        backend.open--;
-        backend.busy--;
-      };
+      const handed = new HandedConnection(backend);
       const upstream = connect({ host: LOOPBACK, port: this.#ports.get(backend.id)!, allowHalfOpen: true });
       upstream.setNoDelay(true);
       const refusedHere = (): void => {
         // The child died between its last answer and its removal: try another one.
         refused.add(backend.id);
-        undo();
+        handed.undo();
         upstream.destroy();
         if (client.destroyed) return;
         tryNext();
@@ -109,9 +102,9 @@ export class TcpBalancer {
       upstream.once('connect', () => {
         upstream.off('error', refusedHere);
         if (client.destroyed) {
-          undo();
+          handed.undo();
           upstream.destroy();
-        } else this.#splice(client, upstream, backend);
+        } else this.#splice(client, upstream, handed);
       });
     };
     // A client gone before its child is connected: its connection is dropped when the connect ends.
@@ -120,15 +113,8 @@ export class TcpBalancer {
   }
 
   /** Carries bytes both ways, with backpressure, and keeps the backend's counts. */
-  #splice(client: Socket, upstream: Socket, backend: Backend<number>): void {
-    let busy = true;
-    let ended = false;
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      backend.open--;
-      if (busy) backend.busy--;
-    };
+  #splice(client: Socket, upstream: Socket, handed: HandedConnection<number>): void {
+    const finish = (): void => handed.end();
     const forward = (from: Socket, to: Socket, onData: () => void): void => {
       from.on('data', (chunk: Buffer) => {
         onData();
@@ -137,16 +123,8 @@ export class TcpBalancer {
       to.on('drain', () => from.resume());
       from.on('end', () => to.end());
     };
-    forward(client, upstream, () => {
-      if (busy) return;
-      busy = true;
-      backend.busy++;
-    });
-    forward(upstream, client, () => {
-      if (!busy) return;
-      busy = false;
-      backend.busy--;
-    });
+    forward(client, upstream, () => handed.clientSpoke());
+    forward(upstream, client, () => handed.serverSpoke());
     // A reset or an error on either side ends both at once: a client whose child died is told by a
     // closed connection, never left waiting.
     const abort = (): void => {

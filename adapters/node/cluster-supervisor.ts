@@ -10,8 +10,7 @@ import type { Logger } from '../../src/logger.ts';
 import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import { balancedProcesses, type BalanceMode } from '../../src/serve/balance.ts';
-import { openBalancer, urlOf } from '../balancer/open-balancer.ts';
-import type { TcpBalancer } from '../balancer/tcp-balancer.ts';
+import { openBalancer, urlOf, type Balancer } from '../balancer/open-balancer.ts';
 import { EXIT_FAILED, EXIT_OK } from '../../src/serve/exit-codes.ts';
 import { childPort } from '../ipc/scrape-channel.ts';
 import { RestartPolicy } from '../../src/serve/restart-policy.ts';
@@ -74,7 +73,7 @@ export class ClusterSupervisor {
   #restarted = 0;
   #gaveUp = false;
   /** The primary's own listener under least-busy. */
-  #balancer: TcpBalancer | undefined;
+  #balancer: Balancer | undefined;
   /** The public port really bound (--port 0 included), once known. */
   #port: number;
   readonly #scrapes = new ScrapeCollector({
@@ -84,7 +83,7 @@ export class ClusterSupervisor {
       uptimeSeconds: process.uptime(),
       restarts: this.#restarted,
       gaveUp: this.#gaveUp,
-      ...(this.#balancer ? { balancer: this.#balancer.stats() } : {}),
+      ...(this.#balancer ? { balancer: this.#balancer.stats(), acceptErrors: this.#balancer.acceptErrors } : {}),
       starting: this.#startedAt.size - this.#listeningWorkers.size,
       desired: this.#config.workers,
     }),

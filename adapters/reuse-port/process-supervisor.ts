@@ -26,8 +26,7 @@ import { logServerReady } from '../../src/serve/server-ready.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
 import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
 import { childPort, onceGone } from '../ipc/scrape-channel.ts';
-import { openBalancer, urlOf } from '../balancer/open-balancer.ts';
-import type { TcpBalancer } from '../balancer/tcp-balancer.ts';
+import { openBalancer, urlOf, type Balancer, type BalancerCarrier } from '../balancer/open-balancer.ts';
 import { CHILD_PRIVATE_ADDRESS, readyPort, SUPERVISED_CHILD_ENV } from './supervised-child.ts';
 
 /** After the children's own shutdown timeout, how long to wait before killing a child that hangs. */
@@ -45,6 +44,8 @@ export interface SupervisorOptions {
    */
   command: string;
   args: readonly string[];
+  /** What carries the balancer's bytes; node:net's unless the runtime brings its own (Deno). */
+  carrier?: BalancerCarrier;
 }
 
 interface Child {
@@ -69,7 +70,7 @@ export class ProcessSupervisor {
   #restarted = 0;
   #gaveUp = false;
   /** The supervisor's own listener, unless --balance kernel. */
-  #balancer: TcpBalancer | undefined;
+  #balancer: Balancer | undefined;
   /** The public port really bound (--port 0 included). */
   #port: number;
   readonly #scrapes = new ScrapeCollector({
@@ -82,7 +83,7 @@ export class ProcessSupervisor {
       uptimeSeconds: process.uptime(),
       restarts: this.#restarted,
       gaveUp: this.#gaveUp,
-      ...(this.#balancer ? { balancer: this.#balancer.stats() } : {}),
+      ...(this.#balancer ? { balancer: this.#balancer.stats(), acceptErrors: this.#balancer.acceptErrors } : {}),
       starting: [...this.#children].filter((child) => !child.listening).length,
       desired: this.#options.config.workers,
     }),
@@ -104,7 +105,12 @@ export class ProcessSupervisor {
       process.exit(EXIT_BAD_USAGE);
     }
     if (config.balance !== 'kernel')
-      ({ balancer: this.#balancer, port: this.#port } = await openBalancer(config, logger, config.balance));
+      ({ balancer: this.#balancer, port: this.#port } = await openBalancer(
+        config,
+        logger,
+        config.balance,
+        this.#options.carrier,
+      ));
     process.on('SIGINT', () => this.#stop('SIGINT'));
     process.on('SIGTERM', () => this.#stop('SIGTERM'));
     // Last resort on any exit path of ours (an uncaught error included). SIGKILL of the supervisor
