@@ -7,6 +7,7 @@ import type { Logger } from '../../src/logger.ts';
 import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
 import { createAcceptErrorLog, type AcceptErrorLog } from '../../src/serve/accept-errors.ts';
 import { EXIT_FAILED } from '../../src/serve/exit-codes.ts';
+import type { SupervisorBalancer } from '../../src/serve/supervision.ts';
 import { TcpBalancer } from './tcp-balancer.ts';
 
 /**
@@ -14,7 +15,7 @@ import { TcpBalancer } from './tcp-balancer.ts';
  * src/serve/balance.ts picks. One carrier on node:net serves the three runtimes (./tcp-balancer.ts);
  * a runtime whose node:net will not do brings its own (Deno: adapters/deno/deno-balancer.ts).
  */
-export interface Balancer {
+export interface Balancer extends SupervisorBalancer {
   /** Binds the public port alone (no SO_REUSEPORT: a second server on it fails); resolves with the port bound. */
   listen(host: string, port: number): Promise<number>;
   /** A child that listens on `port` (loopback) takes connections from now on. */
@@ -52,9 +53,4 @@ export async function openBalancer(
     if (config.log === 'off') console.error(`error: ${message}`);
     return process.exit(EXIT_FAILED);
   }
-}
-
-/** A URL for `host`:`port`, IPv6 in brackets. */
-export function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
