@@ -6,30 +6,19 @@
 //
 // Why a proxy and not a hand-over of the socket: Bun 1.4 and Deno 2.9 cannot pass a socket to another
 // process, and a supervisor that hands sockets over (as node:cluster can) would not see when each
-// request ends. node:net, which Node, Bun and Deno all implement, so that one file serves the three.
+// request ends. node:net, which Node and Bun both implement, so that one file serves the two; Deno's
+// node:net never accepts again after a failed accept, so Deno has its own (adapters/deno/deno-balancer.ts).
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
-import type { AcceptErrorLog } from '../../src/serve/accept-errors.ts';
-import { BackendSet, HandedConnection } from '../../src/serve/balance.ts';
-import type { Balancer } from './open-balancer.ts';
+import type { HandedConnection } from '../../src/serve/balance.ts';
+import { ChildBalancer } from './child-balancer.ts';
 
 /** As a lone server's (adapters/node/listen.ts): connections waiting to be accepted; Linux caps it at somaxconn. */
 export const LISTEN_BACKLOG = 65_535;
 const LOOPBACK = '127.0.0.1';
 
-export class TcpBalancer implements Balancer {
-  readonly #backends: BackendSet<number>;
-  /** Each child's private port, by pid. */
-  readonly #ports = new Map<number, number>();
-  readonly #server: Server;
-  readonly #acceptErrors: AcceptErrorLog;
+export class TcpBalancer extends ChildBalancer {
+  readonly #server: Server = createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
   #listening = false;
-
-  constructor(mode: 'least-busy' | 'round-robin', acceptErrors: AcceptErrorLog) {
-    this.#backends = new BackendSet<number>(mode);
-    this.#acceptErrors = acceptErrors;
-    this.#server = createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
-  }
 
   /** Binds the public port alone (no SO_REUSEPORT: a second server on it fails); resolves with the port bound. */
   listen(host: string, port: number): Promise<number> {
@@ -40,24 +29,12 @@ export class TcpBalancer implements Balancer {
         // An accept that fails (EMFILE: the supervisor holds two descriptors a connection, its
         // client's and its child's) must not end the supervisor: libuv closes that connection and
         // goes on accepting; the failure is counted and logged, as a lone server's.
-        this.#server.on('error', (error) => this.#acceptErrors.acceptFailed(error));
+        this.#server.on('error', (error) => this.acceptErrorLog.acceptFailed(error));
         this.#listening = true;
         const address = this.#server.address();
         resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
-  }
-
-  /** A child that listens on `port` (loopback) takes connections from now on. */
-  add(pid: number, port: number): void {
-    this.#ports.set(pid, port);
-    this.#backends.add(pid);
-  }
-
-  /** A child that is gone or stopping takes no new connection; those it has end with it. */
-  remove(pid: number): void {
-    this.#ports.delete(pid);
-    this.#backends.remove(pid);
   }
 
   /** Stops accepting new connections; those open go on until their child closes them. */
@@ -66,33 +43,24 @@ export class TcpBalancer implements Balancer {
     this.#listening = false;
   }
 
-  get acceptErrors(): number {
-    return this.#acceptErrors.count;
-  }
-
-  stats(): BalancerChildState[] {
-    return this.#backends.list().map(({ id, busy, open, handed }) => ({ pid: id, busy, open, handed }));
-  }
-
   #accept(client: Socket): void {
     // Nothing is read until a child is connected: the first bytes wait in the socket.
     client.pause();
     client.setNoDelay(true);
     const refused = new Set<number>();
     const tryNext = (): void => {
-      const backend = this.#backends.pick(refused);
-      if (!backend) {
+      const choice = this.handOut(refused);
+      if (!choice) {
         // No child takes connections (all starting or gone): closed at once rather than left hanging.
         client.destroy();
         return;
       }
-      // Counted from the choice, not from the connect: connections accepted together see each other.
-      const handed = new HandedConnection(backend);
-      const upstream = connect({ host: LOOPBACK, port: this.#ports.get(backend.id)!, allowHalfOpen: true });
+      const { handed, port } = choice;
+      const upstream = connect({ host: LOOPBACK, port, allowHalfOpen: true });
       upstream.setNoDelay(true);
       const refusedHere = (): void => {
         // The child died between its last answer and its removal: try another one.
-        refused.add(backend.id);
+        refused.add(handed.backend.id);
         handed.undo();
         upstream.destroy();
         if (client.destroyed) return;

@@ -9,28 +9,18 @@
 // open and the kernel keeps completing handshakes, but nothing is ever accepted again. Here the
 // accept loop is ours: a failed accept is counted and logged (src/serve/accept-errors.ts), and the
 // next one is tried after Go's backoff, so the balancer accepts again as soon as a descriptor is free.
-import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
-import { acceptBackoffMs, type AcceptErrorLog } from '../../src/serve/accept-errors.ts';
-import { BackendSet, HandedConnection } from '../../src/serve/balance.ts';
-import type { Balancer } from '../balancer/open-balancer.ts';
+import { acceptBackoffMs } from '../../src/serve/accept-errors.ts';
+import type { HandedConnection } from '../../src/serve/balance.ts';
+import { ChildBalancer } from '../balancer/child-balancer.ts';
 import { LISTEN_BACKLOG } from '../balancer/tcp-balancer.ts';
 
 const LOOPBACK = '127.0.0.1';
 /** Each direction of a connection reads into a buffer of its own, reused for every chunk. */
 const CHUNK_BYTES = 16 * 1024;
 
-export class DenoBalancer implements Balancer {
-  readonly #backends: BackendSet<number>;
-  /** Each child's private port, by pid. */
-  readonly #ports = new Map<number, number>();
-  readonly #acceptErrors: AcceptErrorLog;
+export class DenoBalancer extends ChildBalancer {
   #listener: Deno.TcpListener | undefined;
   #closing = false;
-
-  constructor(mode: 'least-busy' | 'round-robin', acceptErrors: AcceptErrorLog) {
-    this.#backends = new BackendSet<number>(mode);
-    this.#acceptErrors = acceptErrors;
-  }
 
   listen(host: string, port: number): Promise<number> {
     try {
@@ -43,28 +33,10 @@ export class DenoBalancer implements Balancer {
     return Promise.resolve(this.#listener.addr.port);
   }
 
-  add(pid: number, port: number): void {
-    this.#ports.set(pid, port);
-    this.#backends.add(pid);
-  }
-
-  remove(pid: number): void {
-    this.#ports.delete(pid);
-    this.#backends.remove(pid);
-  }
-
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
     closeQuietly(this.#listener);
-  }
-
-  get acceptErrors(): number {
-    return this.#acceptErrors.count;
-  }
-
-  stats(): BalancerChildState[] {
-    return this.#backends.list().map(({ id, busy, open, handed }) => ({ pid: id, busy, open, handed }));
   }
 
   async #acceptLoop(listener: Deno.TcpListener): Promise<void> {
@@ -77,7 +49,7 @@ export class DenoBalancer implements Balancer {
         // Closed by close(): the drain has begun.
         if (this.#closing) return;
         // Out of open files (or memory): the connection waits in the kernel's queue meanwhile.
-        this.#acceptErrors.acceptFailed(error);
+        this.acceptErrorLog.acceptFailed(error);
         await new Promise((resolve) => setTimeout(resolve, acceptBackoffMs(++failures)));
         continue;
       }
@@ -91,18 +63,17 @@ export class DenoBalancer implements Balancer {
     client.setNoDelay(true);
     const refused = new Set<number>();
     for (;;) {
-      const backend = this.#backends.pick(refused);
+      const choice = this.handOut(refused);
       // No child takes connections (all starting or gone): closed at once rather than left hanging.
-      if (!backend) return closeQuietly(client);
-      // Counted from the choice, not from the connect: connections accepted together see each other.
-      const handed = new HandedConnection(backend);
+      if (!choice) return closeQuietly(client);
+      const { handed, port } = choice;
       try {
-        const upstream = await Deno.connect({ hostname: LOOPBACK, port: this.#ports.get(backend.id)! });
+        const upstream = await Deno.connect({ hostname: LOOPBACK, port });
         upstream.setNoDelay(true);
         return this.#splice(client, upstream, handed);
       } catch {
         // The child died between its last answer and its removal (or no descriptor is left): try another.
-        refused.add(backend.id);
+        refused.add(handed.backend.id);
         handed.undo();
       }
     }
