@@ -6,8 +6,16 @@ import { ModeUnsupportedError } from '../../src/errors.ts';
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The deployed clock: it shows real time, but only as of the last event. */
-function deployedClock(): { now: () => number; nextEvent: () => Promise<void>; events: () => number } {
+/**
+ * The deployed clock: it shows real time, but only as of the last event. `eventWaitMs` plays a
+ * busy machine, where each event comes that much later than the work ends.
+ */
+function deployedClock(eventWaitMs = 0): {
+  now: () => number;
+  nextEvent: () => Promise<void>;
+  events: () => number;
+} {
+  let waited = 0;
   let shown = performance.now();
   let events = 0;
   return {
@@ -15,7 +23,8 @@ function deployedClock(): { now: () => number; nextEvent: () => Promise<void>; e
     nextEvent: async () => {
       await nextTick();
       events++;
-      shown = performance.now();
+      waited += eventWaitMs;
+      shown = performance.now() + waited;
     },
     events: () => events,
   };
@@ -39,6 +48,27 @@ describe('CalibratedSpin', () => {
     expect(done).toBeLessThan(budget + 4096 + 1);
   });
 
+  it('with a live clock, measures without waiting for events: slow events do not lower the rate', async () => {
+    const live = new CalibratedSpin({ now: () => performance.now(), nextEvent: nextTick });
+    await live.calibrate();
+    // Each event 30 ms late: the wait would be the whole measurement of a small amount of work.
+    const late = async (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+    const liveLate = new CalibratedSpin({ now: () => performance.now(), nextEvent: late });
+    await liveLate.calibrate();
+    expect(liveLate.iterationsPerMs! / live.iterationsPerMs!).toBeGreaterThan(0.5);
+  });
+
+  it('with a frozen clock and slow events, doubles the work until it outweighs the wait', async () => {
+    const prompt = new CalibratedSpin(deployedClock());
+    await prompt.calibrate();
+    const slow = new CalibratedSpin(deployedClock(30));
+    await slow.calibrate();
+    // The wait is at most a fifth of the measured time (WORK_DOMINATES), so the rate reads at
+    // most a fifth low; measuring the first amount of work that spans the target would read it
+    // about fifty times low.
+    expect(slow.iterationsPerMs! / prompt.iterationsPerMs!).toBeGreaterThan(0.5);
+  });
+
   it('with a live clock, lets the clock decide: the block lasts the whole ms', async () => {
     // The iteration cap is 4x the calibrated count: only a CPU four times faster while blocking
     // than while calibrating could end this block early.
@@ -51,11 +81,14 @@ describe('CalibratedSpin', () => {
   });
 
   it('cpu work is the calibrated amount whatever a live clock says: a fixed amount of computation', async () => {
-    // A clock that races ahead 100 ms at every read would end a clock-timed loop at its first read.
+    // Once calibrated, a clock that races ahead 100 ms at every read would end a clock-timed loop
+    // at its first read.
+    let racing = false;
     let shown = performance.now();
-    const racing = (): number => (shown += 100);
-    const spin = new CalibratedSpin({ now: racing, nextEvent: nextTick });
+    const now = (): number => (racing ? (shown += 100) : performance.now());
+    const spin = new CalibratedSpin({ now, nextEvent: nextTick });
     await spin.calibrate();
+    racing = true;
     expect(spin.block(30, 'cpu')).toBe(Math.ceil(30 * spin.iterationsPerMs!));
     expect(spin.block(30, 'sleep')).toBeLessThan(Math.ceil(30 * spin.iterationsPerMs!));
   });
