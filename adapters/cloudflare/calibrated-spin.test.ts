@@ -6,17 +6,26 @@ import { ModeUnsupportedError } from '../../src/errors.ts';
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** This process's CPU time in ms: a time that other processes taking the CPU do not stretch. */
+const cpuTime = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 /**
- * The deployed clock: it shows real time, but only as of the last event. `eventWaitMs` plays a
- * busy machine, where each event comes that much later than the work ends.
+ * The deployed clock: it shows real time (or `source`), but only as of the last event.
+ * `eventWaitMs` plays a busy machine, where each event comes that much later than the work ends.
  */
-function deployedClock(eventWaitMs = 0): {
+function deployedClock(
+  eventWaitMs = 0,
+  source: () => number = () => performance.now(),
+): {
   now: () => number;
   nextEvent: () => Promise<void>;
   events: () => number;
 } {
   let waited = 0;
-  let shown = performance.now();
+  let shown = source();
   let events = 0;
   return {
     now: () => shown,
@@ -24,7 +33,7 @@ function deployedClock(eventWaitMs = 0): {
       await nextTick();
       events++;
       waited += eventWaitMs;
-      shown = performance.now() + waited;
+      shown = source() + waited;
     },
     events: () => events,
   };
@@ -59,9 +68,11 @@ describe('CalibratedSpin', () => {
   });
 
   it('with a frozen clock and slow events, doubles the work until it outweighs the wait', async () => {
-    const prompt = new CalibratedSpin(deployedClock());
+    // Timed by this process's CPU time, so that what the test compares is the wait, not how much
+    // of the CPU other processes took during each measurement.
+    const prompt = new CalibratedSpin(deployedClock(0, cpuTime));
     await prompt.calibrate();
-    const slow = new CalibratedSpin(deployedClock(30));
+    const slow = new CalibratedSpin(deployedClock(30, cpuTime));
     await slow.calibrate();
     // The wait is at most a fifth of the measured time (WORK_DOMINATES), so the rate reads at
     // most a fifth low; measuring the first amount of work that spans the target would read it
