@@ -4,15 +4,46 @@
 import process from 'node:process';
 import type { ServerConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/logger.ts';
+import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
+import { createAcceptErrorLog, type AcceptErrorLog } from '../../src/serve/accept-errors.ts';
 import { EXIT_FAILED } from '../../src/serve/exit-codes.ts';
+import type { SupervisorBalancer } from '../../src/serve/supervision.ts';
 import { TcpBalancer } from './tcp-balancer.ts';
+
+/**
+ * The supervisor's listener on the public port, carrying each connection's bytes to the child that
+ * src/serve/balance.ts picks. One carrier on node:net serves the three runtimes (./tcp-balancer.ts);
+ * a runtime whose node:net will not do brings its own (Deno: adapters/deno/deno-balancer.ts).
+ */
+export interface Balancer extends SupervisorBalancer {
+  /** Binds the public port alone (no SO_REUSEPORT: a second server on it fails); resolves with the port bound. */
+  listen(host: string, port: number): Promise<number>;
+  /** A child that listens on `port` (loopback) takes connections from now on. */
+  add(pid: number, port: number): void;
+  /** A child that is gone or stopping takes no new connection; those it has end with it. */
+  remove(pid: number): void;
+  /** Stops accepting new connections; those open go on until their child closes them. */
+  close(): void;
+  stats(): BalancerChildState[];
+  /** Connections the balancer failed to accept (EMFILE…), counted and logged by `acceptErrors`. */
+  readonly acceptErrors: number;
+}
+
+export type BalancerCarrier = (mode: 'least-busy' | 'round-robin', acceptErrors: AcceptErrorLog) => Balancer;
+
+/** node:net's carrier, which Node and Bun use. */
+export const nodeNetCarrier: BalancerCarrier = (mode, acceptErrors) => new TcpBalancer(mode, acceptErrors);
 
 export async function openBalancer(
   config: ServerConfig,
   logger: Logger,
   mode: 'least-busy' | 'round-robin',
-): Promise<{ balancer: TcpBalancer; port: number }> {
-  const balancer = new TcpBalancer(mode);
+  carrier: BalancerCarrier = nodeNetCarrier,
+): Promise<{ balancer: Balancer; port: number }> {
+  const balancer = carrier(
+    mode,
+    createAcceptErrorLog(logger, process.pid, () => performance.now()),
+  );
   try {
     return { balancer, port: await balancer.listen(config.host, config.port) };
   } catch (error) {
@@ -22,9 +53,4 @@ export async function openBalancer(
     if (config.log === 'off') console.error(`error: ${message}`);
     return process.exit(EXIT_FAILED);
   }
-}
-
-/** A URL for `host`:`port`, IPv6 in brackets. */
-export function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

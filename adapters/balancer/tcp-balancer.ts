@@ -6,34 +6,19 @@
 //
 // Why a proxy and not a hand-over of the socket: Bun 1.4 and Deno 2.9 cannot pass a socket to another
 // process, and a supervisor that hands sockets over (as node:cluster can) would not see when each
-// request ends. node:net, which Node, Bun and Deno all implement, so that one file serves the three.
+// request ends. node:net, which Node and Bun both implement, so that one file serves the two; Deno's
+// node:net never accepts again after a failed accept, so Deno has its own (adapters/deno/deno-balancer.ts).
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { BalancerChildState } from '../../src/observability/scrape-collector.ts';
-import { BackendSet, type Backend } from '../../src/serve/balance.ts';
+import type { HandedConnection } from '../../src/serve/balance.ts';
+import { ChildBalancer } from './child-balancer.ts';
 
 /** As a lone server's (adapters/node-http/listen.ts): connections waiting to be accepted; Linux caps it at somaxconn. */
-const LISTEN_BACKLOG = 65_535;
+export const LISTEN_BACKLOG = 65_535;
 const LOOPBACK = '127.0.0.1';
 
-export interface BalancerStats {
-  pid: number;
-  /** Connections with a request in flight (or not answered yet). */
-  busy: number;
-  open: number;
-  handed: number;
-}
-
-export class TcpBalancer {
-  readonly #backends: BackendSet<number>;
-  /** Each child's private port, by pid. */
-  readonly #ports = new Map<number, number>();
-  readonly #server: Server;
+export class TcpBalancer extends ChildBalancer {
+  readonly #server: Server = createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
   #listening = false;
-
-  constructor(mode: 'least-busy' | 'round-robin') {
-    this.#backends = new BackendSet<number>(mode);
-    this.#server = createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
-  }
 
   /** Binds the public port alone (no SO_REUSEPORT: a second server on it fails); resolves with the port bound. */
   listen(host: string, port: number): Promise<number> {
@@ -42,26 +27,14 @@ export class TcpBalancer {
       this.#server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', reject);
         // An accept that fails (EMFILE: the supervisor holds two descriptors a connection, its
-        // client's and its child's) must not end the supervisor: the connection waits in the
-        // kernel's queue until a descriptor is free.
-        this.#server.on('error', () => {});
+        // client's and its child's) must not end the supervisor: libuv closes that connection and
+        // goes on accepting; the failure is counted and logged, as a lone server's.
+        this.#server.on('error', (error) => this.acceptErrorLog.acceptFailed(error));
         this.#listening = true;
         const address = this.#server.address();
         resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
-  }
-
-  /** A child that listens on `port` (loopback) takes connections from now on. */
-  add(pid: number, port: number): void {
-    this.#ports.set(pid, port);
-    this.#backends.add(pid);
-  }
-
-  /** A child that is gone or stopping takes no new connection; those it has end with it. */
-  remove(pid: number): void {
-    this.#ports.delete(pid);
-    this.#backends.remove(pid);
   }
 
   /** Stops accepting new connections; those open go on until their child closes them. */
@@ -70,37 +43,25 @@ export class TcpBalancer {
     this.#listening = false;
   }
 
-  stats(): BalancerChildState[] {
-    return this.#backends.list().map(({ id, busy, open, handed }) => ({ pid: id, busy, open, handed }));
-  }
-
   #accept(client: Socket): void {
     // Nothing is read until a child is connected: the first bytes wait in the socket.
     client.pause();
     client.setNoDelay(true);
     const refused = new Set<number>();
     const tryNext = (): void => {
-      const backend = this.#backends.pick(refused);
-      if (!backend) {
+      const choice = this.handOut(refused);
+      if (!choice) {
         // No child takes connections (all starting or gone): closed at once rather than left hanging.
         client.destroy();
         return;
       }
-      // Counted from the choice, not from the connect: connections accepted together see each other.
-      backend.handed++;
-      backend.open++;
-      backend.busy++;
-      const undo = (): void => {
-        backend.handed--;
-        backend.open--;
-        backend.busy--;
-      };
-      const upstream = connect({ host: LOOPBACK, port: this.#ports.get(backend.id)!, allowHalfOpen: true });
+      const { handed, port } = choice;
+      const upstream = connect({ host: LOOPBACK, port, allowHalfOpen: true });
       upstream.setNoDelay(true);
       const refusedHere = (): void => {
         // The child died between its last answer and its removal: try another one.
-        refused.add(backend.id);
-        undo();
+        refused.add(handed.backend.id);
+        handed.undo();
         upstream.destroy();
         if (client.destroyed) return;
         tryNext();
@@ -109,9 +70,9 @@ export class TcpBalancer {
       upstream.once('connect', () => {
         upstream.off('error', refusedHere);
         if (client.destroyed) {
-          undo();
+          handed.undo();
           upstream.destroy();
-        } else this.#splice(client, upstream, backend);
+        } else this.#splice(client, upstream, handed);
       });
     };
     // A client gone before its child is connected: its connection is dropped when the connect ends.
@@ -120,15 +81,8 @@ export class TcpBalancer {
   }
 
   /** Carries bytes both ways, with backpressure, and keeps the backend's counts. */
-  #splice(client: Socket, upstream: Socket, backend: Backend<number>): void {
-    let busy = true;
-    let ended = false;
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      backend.open--;
-      if (busy) backend.busy--;
-    };
+  #splice(client: Socket, upstream: Socket, handed: HandedConnection<number>): void {
+    const finish = (): void => handed.end();
     const forward = (from: Socket, to: Socket, onData: () => void): void => {
       from.on('data', (chunk: Buffer) => {
         onData();
@@ -137,16 +91,8 @@ export class TcpBalancer {
       to.on('drain', () => from.resume());
       from.on('end', () => to.end());
     };
-    forward(client, upstream, () => {
-      if (busy) return;
-      busy = true;
-      backend.busy++;
-    });
-    forward(upstream, client, () => {
-      if (!busy) return;
-      busy = false;
-      backend.busy--;
-    });
+    forward(client, upstream, () => handed.clientSpoke());
+    forward(upstream, client, () => handed.serverSpoke());
     // A reset or an error on either side ends both at once: a client whose child died is told by a
     // closed connection, never left waiting.
     const abort = (): void => {

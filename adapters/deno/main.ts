@@ -19,6 +19,7 @@ import {
   supervisedProcesses,
 } from '../reuse-port/supervised-child.ts';
 import { supervisorChannel } from '../ipc/scrape-channel.ts';
+import { DenoBalancer } from './deno-balancer.ts';
 import { createDenoRuntime } from './deno-runtime.ts';
 import { DenoThreadPool } from './deno-thread-pool.ts';
 import { listenNode } from '../node-http/listen.ts';
@@ -73,6 +74,8 @@ if (config.workers > 1 && !supervised) {
       `--allow-read=${SOURCE_DIRS.join(',')}`,
       new URL(import.meta.url).href,
     ],
+    // Deno.listen, not node:net: Deno's node:net listener never accepts again after running out of open files.
+    carrier: (mode, acceptErrors) => new DenoBalancer(mode, acceptErrors),
   }).start();
 } else {
   const serving = await serveProcess({

@@ -1,22 +1,19 @@
-// `--workers N` on Node: the FastAPI guide's `uvicorn --workers 4`. The primary forks N workers,
-// restarts a worker that dies, forwards SIGINT/SIGTERM and exits only when every worker is gone. Who
+// `--workers N` on Node: the FastAPI guide's `uvicorn --workers 4`. The primary forks N workers with
+// node:cluster; what it does with them (restart, drain, the ready line, scrapes) is the shared
+// supervision (src/serve/supervision.ts), which this file feeds with node:cluster's facts. Who
 // picks the worker for a connection is --balance: least-busy (the default), the primary's own TCP
 // balancer (adapters/balancer/) in front of workers on private loopback ports; round-robin,
-// node:cluster's own; kernel, node:cluster's SCHED_NONE (the workers accept from one shared socket). A scrape of
-// GET /metrics or /info reaching any worker is answered for all of them through this primary
-// (src/observability/scrape-collector.ts, over cluster IPC).
-import cluster, { type Worker } from 'node:cluster';
+// node:cluster's own; kernel, node:cluster's SCHED_NONE (the workers accept from one shared socket).
+// A scrape of GET /metrics or /info reaching any worker is answered for all of them through this
+// primary, over cluster IPC.
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import type { Logger } from '../../src/logger.ts';
-import { ScrapeCollector } from '../../src/observability/scrape-collector.ts';
 import type { ProcessInfo } from '../../src/runtime.ts';
 import { balancedProcesses, type BalanceMode } from '../../src/serve/balance.ts';
-import { openBalancer, urlOf } from '../balancer/open-balancer.ts';
-import type { TcpBalancer } from '../balancer/tcp-balancer.ts';
-import { EXIT_FAILED, EXIT_OK } from '../../src/serve/exit-codes.ts';
+import { openBalancer } from '../balancer/open-balancer.ts';
 import { childPort } from '../ipc/scrape-channel.ts';
-import { RestartPolicy } from '../../src/serve/restart-policy.ts';
 import { heldSignal } from '../../src/serve/early-signal.ts';
-import { logServerReady } from '../../src/serve/server-ready.ts';
+import { Supervision, type SupervisedProcess } from '../../src/serve/supervision.ts';
 import type { ServerConfig } from '../../src/config.ts';
 
 /** Node's own facts about each way of balancing, for /info. */
@@ -55,168 +52,64 @@ export function reportWorkerListening(url: string): void {
 /** Where a worker listens under least-busy: a loopback port of its own, which the primary connects to. */
 export const WORKER_PRIVATE_ADDRESS = { host: '127.0.0.1', port: 0 };
 
-/** After the workers' own shutdown timeout, how long to wait before killing a worker that hangs. */
-const KILL_GRACE_MS = 2_000;
+/** A worker as the shared supervision drives it: asked to drain with SIGTERM, whichever signal the primary got. */
+class Worker implements SupervisedProcess {
+  readonly cluster: ClusterWorker;
+  constructor(worker: ClusterWorker) {
+    this.cluster = worker;
+  }
+  get pid(): number | undefined {
+    return this.cluster.process.pid;
+  }
+  kill(signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL'): void {
+    this.cluster.process.kill(signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM');
+  }
+}
 
 export class ClusterSupervisor {
   readonly #config: ServerConfig;
   readonly #logger: Logger;
-  readonly #startedAt = new Map<Worker, number>();
-  readonly #listeningWorkers = new Set<Worker>();
-  /** One restart policy per child slot: a slot whose worker keeps failing does not count against the others. */
-  readonly #restarts: RestartPolicy[];
-  readonly #slots = new Map<Worker, number>();
-  /** EXIT_OK, or EXIT_FAILED once the supervisor gave up: the status it exits with after the drain. */
-  #exitCode: number = EXIT_OK;
-  #closing = false;
-  #ready = false;
-  /** Workers forked to replace one that died. */
-  #restarted = 0;
-  #gaveUp = false;
-  /** The primary's own listener under least-busy. */
-  #balancer: TcpBalancer | undefined;
-  /** The public port really bound (--port 0 included), once known. */
-  #port: number;
-  readonly #scrapes = new ScrapeCollector({
-    children: () => [...this.#listeningWorkers].map((worker) => childPort(worker.process.pid!, worker)),
-    state: () => ({
-      pid: process.pid,
-      uptimeSeconds: process.uptime(),
-      restarts: this.#restarted,
-      gaveUp: this.#gaveUp,
-      ...(this.#balancer ? { balancer: this.#balancer.stats() } : {}),
-      starting: this.#startedAt.size - this.#listeningWorkers.size,
-      desired: this.#config.workers,
-    }),
-  });
+  readonly #workers = new WeakMap<ClusterWorker, Worker>();
 
   constructor(config: ServerConfig, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
-    this.#port = config.port;
-    this.#restarts = Array.from({ length: config.workers }, () => new RestartPolicy());
   }
 
   async start(): Promise<void> {
-    const { balance } = this.#config;
+    const config = this.#config;
     // Read by node:cluster at the first fork.
-    if (balance === 'kernel') cluster.schedulingPolicy = cluster.SCHED_NONE;
+    if (config.balance === 'kernel') cluster.schedulingPolicy = cluster.SCHED_NONE;
     else cluster.schedulingPolicy = cluster.SCHED_RR;
-    if (balance === 'least-busy')
-      ({ balancer: this.#balancer, port: this.#port } = await openBalancer(this.#config, this.#logger, balance));
-    cluster.on('exit', (worker, code, signal) => this.#onExit(worker, code, signal));
-    process.on('SIGINT', () => this.#stop('SIGINT'));
-    process.on('SIGTERM', () => this.#stop('SIGTERM'));
-    // Stopped while its modules loaded (./hold-signals.js): nothing to start.
-    const held = heldSignal();
-    if (held) return this.#stop(held);
-    for (let slot = 0; slot < this.#config.workers; slot++) this.#fork(slot);
-  }
-
-  #fork(slot: number): void {
-    const worker = cluster.fork();
-    this.#slots.set(worker, slot);
-    // A worker that hangs before it listens would hold its slot for good: it is killed, and its exit
-    // counts as a failed start like any other.
-    setTimeout(() => {
-      if (this.#closing || this.#listeningWorkers.has(worker) || worker.isDead()) return;
-      this.#logger.warn(
-        'worker_start_timeout',
-        `Worker ${worker.process.pid} did not listen within ${this.#config.startupTimeoutMs} ms; killing it`,
-        { worker_id: process.pid, child: worker.process.pid },
-      );
-      worker.process.kill('SIGKILL');
-    }, this.#config.startupTimeoutMs).unref();
-    this.#startedAt.set(worker, Date.now());
-    worker.on('message', (message: unknown) => {
-      if (isWorkerListening(message)) this.#onListening(worker, message.port);
-      else this.#scrapes.receive(childPort(worker.process.pid!, worker), message);
-    });
-    this.#logger.info('worker_started', `Started worker ${worker.process.pid}`, {
-      worker_id: process.pid,
-      child: worker.process.pid,
-    });
-  }
-
-  #onListening(worker: Worker, port: number): void {
-    // Under least-busy each worker's own port; otherwise the shared one, the same for all (--port 0 included).
-    if (this.#balancer) this.#balancer.add(worker.process.pid!, port);
-    else this.#port = port;
-    this.#listeningWorkers.add(worker);
-    this.#announceWhenAllListen();
-  }
-
-  #announceWhenAllListen(): void {
-    if (this.#ready || this.#listeningWorkers.size < this.#config.workers) return;
-    this.#ready = true;
-    logServerReady(this.#logger, {
+    // round-robin is node:cluster's own here: only least-busy needs the primary's balancer.
+    const opened =
+      config.balance === 'least-busy' ? await openBalancer(config, this.#logger, config.balance) : undefined;
+    const supervision: Supervision<Worker> = new Supervision<Worker>({
+      config,
+      logger: this.#logger,
+      host: process,
       runtimeLabel: `node ${process.versions.node}`,
-      url: urlOf(this.#config.host, this.#port),
-      processes: this.#config.workers,
-      balance: this.#config.balance,
-      mode: this.#config.mode,
-      pid: process.pid,
-      labUi: this.#config.labUi,
+      noun: 'worker',
+      startedWhen: 'spawned',
+      spawn: () => {
+        const worker = new Worker(cluster.fork());
+        this.#workers.set(worker.cluster, worker);
+        worker.cluster.on('message', (message: unknown) => {
+          if (isWorkerListening(message)) supervision.listening(worker, message.port);
+          else supervision.received(worker, message);
+        });
+        return worker;
+      },
+      scrapePort: (worker) => childPort(worker.pid!, worker.cluster),
+      ...(opened ? { balancer: opened.balancer, port: opened.port } : { port: config.port }),
+      uptimeSeconds: () => process.uptime(),
+      later: (ms, run) => setTimeout(run, ms).unref(),
     });
-  }
-
-  #onExit(worker: Worker, code: number | null, signal: string | null): void {
-    const uptime = Date.now() - (this.#startedAt.get(worker) ?? Date.now());
-    this.#startedAt.delete(worker);
-    const listened = this.#listeningWorkers.delete(worker);
-    const pid = worker.process.pid;
-    const slot = this.#slots.get(worker) ?? 0;
-    this.#slots.delete(worker);
-    this.#balancer?.remove(pid!);
-    if (this.#closing) {
-      // cluster.workers still lists a worker whose 'exit' came before its 'disconnect'.
-      if (Object.values(cluster.workers ?? {}).every((w) => !w || w.isDead())) {
-        this.#logger.info('server_stopped', 'All workers stopped', { worker_id: process.pid });
-        process.exit(this.#exitCode);
-      }
-      return;
-    }
-    const decision = this.#restarts[slot]!.onExit(uptime, listened);
-    if (decision.giveUp) {
-      this.#logger.error(
-        'worker_exited',
-        `Worker ${pid} died ${decision.failedStarts} times in a row soon after starting; giving up`,
-        { worker_id: process.pid, child: pid },
-      );
-      // The healthy workers drain as on SIGTERM; the exit status then says that it failed.
-      this.#gaveUp = true;
-      this.#exitCode = EXIT_FAILED;
-      this.#stop('giving up');
-      return;
-    }
-    const delay = decision.delayMs;
-    this.#logger.warn(
-      'worker_exited',
-      `Worker ${pid} exited (${signal ?? `code ${code}`}) after ${uptime} ms; restarting in ${delay} ms`,
-      { worker_id: process.pid, child: pid },
-    );
-    setTimeout(() => {
-      if (this.#closing) return;
-      this.#restarted++;
-      this.#fork(slot);
-    }, delay);
-  }
-
-  #stop(signal: string): void {
-    if (this.#closing) return;
-    this.#closing = true;
-    // No new connection from here on; the workers drain those they have.
-    this.#balancer?.close();
-    this.#logger.info('server_stopping', `${signal}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`, {
-      worker_id: process.pid,
+    cluster.on('exit', (worker, code, signal) => {
+      const supervised = this.#workers.get(worker);
+      if (supervised) supervision.exited(supervised, code, signal);
     });
-    const workers = Object.values(cluster.workers ?? {});
-    if (workers.every((w) => !w || w.isDead())) process.exit(this.#exitCode);
-    // Each worker drains its own in-flight requests, as a lone server does.
-    for (const worker of workers) worker?.process.kill('SIGTERM');
-    setTimeout(() => {
-      this.#logger.warn('server_stopping', 'Workers did not stop in time; killing them', { worker_id: process.pid });
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-    }, this.#config.shutdownTimeoutMs + KILL_GRACE_MS).unref();
+    // Stopped while its modules loaded (./hold-signals.js): nothing to start.
+    supervision.start(heldSignal());
   }
 }

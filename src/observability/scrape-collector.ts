@@ -31,6 +31,8 @@ export interface SupervisorState extends SupervisorSummary {
   desired: number;
   /** The supervisor's balancer, when it hands out connections itself (--balance least-busy, round-robin). */
   balancer?: readonly BalancerChildState[];
+  /** Connections the supervisor's balancer failed to accept (EMFILE…): part of lab_accept_errors_total. */
+  acceptErrors?: number;
 }
 
 /** What the balancer carries to one child. */
@@ -170,6 +172,16 @@ function supervisorFamilies(state: SupervisorState, listening: number): MetricFa
       { labels: {}, value: state.desired },
     ]),
     ...balancerFamilies(state.balancer),
+    ...(state.acceptErrors === undefined
+      ? []
+      : [
+          {
+            name: 'lab_accept_errors_total',
+            type: 'counter' as const,
+            help: 'Connections the process failed to accept (EMFILE, ENFILE, ENOMEM).',
+            samples: [{ labels: { worker_id: String(state.pid) }, value: state.acceptErrors }],
+          },
+        ]),
     gauge(
       'lab_supervisor_gave_up',
       '1 once the supervisor gave up restarting children that keep dying; it then stops them all and exits, so a scrape that is answered shows 0.',

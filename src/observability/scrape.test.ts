@@ -102,6 +102,12 @@ describe('a scrape under --workers', () => {
     expect(without).not.toContain('lab_balancer_');
   });
 
+  it("counts the balancer's failed accepts as the supervisor's own, in the one lab_accept_errors_total", async () => {
+    const text = await cluster([11, 12], [3, 4], { balancer: [], acceptErrors: 3 }).children[0]!.link.metrics();
+    expect(text).toContain('lab_accept_errors_total{worker_id="1"} 3');
+    expect(text.match(/^# TYPE lab_accept_errors_total /gm)).toHaveLength(1);
+  });
+
   it('the families of the report are merged: each family once, its samples together', async () => {
     const { collector } = cluster([11, 12], [3, 4]);
     const report = await collector.collect();

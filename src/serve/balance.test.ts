@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendSet } from './balance.ts';
+import { BackendSet, HandedConnection } from './balance.ts';
 
 /** Hands `n` connections over, each left busy, and returns which backend took each. */
 function handOut(set: BackendSet<string>, n: number): string[] {
@@ -53,5 +53,40 @@ describe('BackendSet round-robin', () => {
     set.add('a').busy = 5;
     set.add('b');
     expect(handOut(set, 4)).toEqual(['a', 'b', 'a', 'b']);
+  });
+});
+
+describe('HandedConnection', () => {
+  it('counts a connection busy from the choice, idle once its process speaks, busy again when its client does', () => {
+    const set = new BackendSet<string>('least-busy');
+    const backend = set.add('a');
+    const connection = new HandedConnection(backend);
+    expect(backend).toMatchObject({ handed: 1, open: 1, busy: 1 });
+    connection.clientSpoke();
+    expect(backend.busy).toBe(1);
+    connection.serverSpoke();
+    connection.serverSpoke();
+    expect(backend).toMatchObject({ open: 1, busy: 0 });
+    connection.clientSpoke();
+    expect(backend.busy).toBe(1);
+  });
+
+  it('leaves the counts once when it ends, however often the end is seen, and stays out of them after', () => {
+    const backend = new BackendSet<string>('least-busy').add('a');
+    const connection = new HandedConnection(backend);
+    connection.end();
+    connection.end();
+    connection.clientSpoke();
+    expect(backend).toMatchObject({ handed: 1, open: 0, busy: 0 });
+    const idle = new HandedConnection(backend);
+    idle.serverSpoke();
+    idle.end();
+    expect(backend).toMatchObject({ handed: 2, open: 0, busy: 0 });
+  });
+
+  it('is as if never handed when its process refused it', () => {
+    const backend = new BackendSet<string>('least-busy').add('a');
+    new HandedConnection(backend).undo();
+    expect(backend).toMatchObject({ handed: 0, open: 0, busy: 0 });
   });
 });

@@ -100,3 +100,51 @@ export function balancedProcesses(count: number, mode: BalanceMode, how?: string
     balancing: how ? `${BALANCE_DESCRIPTIONS[mode]}. ${how}` : BALANCE_DESCRIPTIONS[mode],
   };
 }
+
+/**
+ * One connection handed to `backend`, as a carrier of bytes sees it: counted busy from the choice
+ * (before the connect to the process), busy again each time its client speaks, idle each time its
+ * server speaks (HTTP/1.1 answers come after their requests, so no HTTP is parsed), and out of the
+ * counts once, when it ends. Every carrier (adapters/balancer/, adapters/deno/) keeps its counts here.
+ */
+export class HandedConnection<Id> {
+  readonly backend: Backend<Id>;
+  #busy = true;
+  #ended = false;
+
+  constructor(backend: Backend<Id>) {
+    this.backend = backend;
+    backend.handed++;
+    backend.open++;
+    backend.busy++;
+  }
+
+  /** Bytes from the client: a request is in flight. */
+  clientSpoke(): void {
+    if (this.#ended || this.#busy) return;
+    this.#busy = true;
+    this.backend.busy++;
+  }
+
+  /** Bytes from the process: its answer is on its way, the connection is idle until the client speaks. */
+  serverSpoke(): void {
+    if (this.#ended || !this.#busy) return;
+    this.#busy = false;
+    this.backend.busy--;
+  }
+
+  /** The connection is over: it leaves the open (and, if busy, the busy) count, once however often this is called. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.backend.open--;
+    if (this.#busy) this.backend.busy--;
+  }
+
+  /** The process refused it (its connect failed): as if never handed, so it does not count as handed either. */
+  undo(): void {
+    if (this.#ended) return;
+    this.end();
+    this.backend.handed--;
+  }
+}

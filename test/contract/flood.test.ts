@@ -41,9 +41,7 @@ async function healthyWithin(url: string, withinMs: number): Promise<void> {
 describeIf(runtime.hasCli)(`a flood of silent connections past the open-file limit, on ${runtime.name}`, () => {
   for (const workers of runtime.hasWorkers ? [1, 2] : [1]) {
     it(`with --workers ${workers}: stays up, closes them itself where it has a header timeout, then answers again`, async () => {
-      // Under --balance kernel where the least-busy balancer does not survive a flood (the matrix says why).
-      const balance = workers > 1 && !runtime.balancerSurvivesFloods ? 'kernel' : undefined;
-      const server = await startRuntime(runtime, { workers, balance }, { fdLimit: SERVER_OPEN_FILES });
+      const server = await startRuntime(runtime, { workers }, { fdLimit: SERVER_OPEN_FILES });
       const { flood, open } = await startFlood(server.port, FLOOD_PER_PROCESS * workers);
       expect(open.connected + open.failed).toBe(FLOOD_PER_PROCESS * workers);
 

@@ -66,13 +66,6 @@ export interface RuntimeUnderTest {
   slowHeaders: 'json 408' | 'closed' | 'kept';
   /** Whether --max-connections caps the connections a process holds, and /metrics counts open and refused ones. */
   capsConnections: boolean;
-  /**
-   * Whether a --workers supervisor's least-busy balancer (node:net, adapters/balancer/) goes on
-   * accepting after a flood past its open-file limit. Not on Deno 2.9.6: its node:net listener stops
-   * accepting for good, silently (a known defect of ours, docs/runtimes.md), so a flood there is
-   * tried under --balance kernel until the balancer reopens its port as listen.ts does for Deno.serve.
-   */
-  balancerSurvivesFloods: boolean;
   /** Whether the server closes a kept-alive connection that stays idle. */
   closesIdleConnections: boolean;
   /**
@@ -191,7 +184,6 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     answersItself: {},
     // adapters/node-http/connection-guard.ts, on node:net's maxConnections.
     capsConnections: true,
-    balancerSurvivesFloods: true,
   },
   workerd: {
     name: 'workerd',
@@ -248,7 +240,6 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // Not measured through wrangler dev's proxy: the odd-request suite runs on process runtimes only.
     answersItself: {},
     capsConnections: false,
-    balancerSurvivesFloods: true,
   },
   bun: {
     name: 'bun',
@@ -267,7 +258,6 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     answersItself: { malformed: 400, 'missing-host': 400, 'asterisk-form': 400, 'long-url': 431, 'long-headers': 431 },
     // Bun.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
     capsConnections: false,
-    balancerSurvivesFloods: true,
   },
   deno: {
     name: 'deno',
@@ -288,7 +278,6 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     answersItself: { malformed: 400, 'long-url': 400, 'long-headers': 400 },
     // Deno.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
     capsConnections: false,
-    balancerSurvivesFloods: false,
   },
 };
 
