@@ -16,6 +16,7 @@ import {
   WorkCancelledError,
   errorBody,
 } from './errors.ts';
+import { beforeDrain } from './before-drain.ts';
 import { DOCS_PATHS, mountDocs, type DocsAssetSource } from './docs-ui/docs-routes.ts';
 import { EventBus, publishingLogger } from './events.ts';
 import { LAB_ID_HEADER, LAB_PATHS, labIdField, mountLab } from './lab-ui/lab-routes.ts';
@@ -263,7 +264,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (repeated) throw new InvalidRequestError(`\`${repeated}\` is given more than once in the query`);
     // No body, nothing to read: a runtime that cannot tell from the headers gives a null body.
     const text =
-      length === 0 || (length === undefined && c.req.raw.body === null) ? '' : await readingBody(() => c.req.text());
+      length === 0 || (length === undefined && c.req.raw.body === null)
+        ? ''
+        : await readingBody(() => beforeDrain(c.req.text(), options.drain));
     let body: unknown;
     if (text.trim() !== '') {
       try {
@@ -326,9 +329,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       // The limit reads the body whole first (into memory, at most maxBodyBytes); delay() then parses it.
       let withinLimit = false;
       const refused = await readingBody(() =>
-        streamLimit(c, async () => {
-          withinLimit = true;
-        }),
+        beforeDrain(
+          streamLimit(c, async () => {
+            withinLimit = true;
+          }),
+          options.drain,
+        ),
       );
       return withinLimit ? delay(c, undefined) : (refused ?? tooLarge());
     }),

@@ -15,6 +15,8 @@ const IDLE_TIMEOUT_S = CONNECTION_TIMEOUTS.idleMs / 1000;
 export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, reusePort: boolean): Listen {
   return async (fetch) => {
     let inFlight = 0;
+    /** Aborts when the drain begins: a body still being thrown away then holds the answer no longer. */
+    const draining = new AbortController();
     let whenIdle: (() => void) | undefined;
     const answered = (): void => {
       inFlight--;
@@ -33,7 +35,7 @@ export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, r
         inFlight++;
         try {
           const response = await fetch(absolute(request, bunServer.url.origin), bunServer);
-          await discardUnreadBody(request);
+          await discardUnreadBody(request, draining.signal);
           return response;
         } finally {
           bunServer.timeout(request, IDLE_TIMEOUT_S);
@@ -60,6 +62,7 @@ export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, r
       // stop(true), ends those connections.
       close: (force) => {
         if (force) return server.stop(true);
+        draining.abort();
         void server.stop();
         return (drained ??= sent());
       },
@@ -82,13 +85,22 @@ function absolute(request: Request, origin: string): Request {
  * when the connection is to close after the answer (the client asked for it), Bun closes at once, and
  * a client still sending a body of some MB gets EPIPE instead of the answer (measured: 10 of 10 with
  * 10 MB). Bun's own maxRequestBodySize (128 MB) bounds what a client can declare.
+ * Once the drain begins, the answer waits no longer: a client still sending (slowly, or never
+ * finishing) would otherwise hold the shutdown until --shutdown-timeout, its answer never sent.
  */
-async function discardUnreadBody(request: Request): Promise<void> {
-  if (request.bodyUsed || !request.body || request.body.locked) return;
-  try {
-    const reader = request.body.getReader();
-    while (!(await reader.read()).done);
-  } catch {
-    // The client went away: nothing to keep.
-  }
+async function discardUnreadBody(request: Request, drain: AbortSignal): Promise<void> {
+  if (request.bodyUsed || !request.body || request.body.locked || drain.aborted) return;
+  const reader = request.body.getReader();
+  const discarded = (async () => {
+    try {
+      while (!(await reader.read()).done);
+    } catch {
+      // The client went away: nothing to keep.
+    }
+  })();
+  let drained = (): void => {};
+  const draining = new Promise<void>((resolve) => (drained = resolve));
+  drain.addEventListener('abort', drained, { once: true });
+  await Promise.race([discarded, draining]);
+  drain.removeEventListener('abort', drained);
 }
