@@ -34,7 +34,7 @@ export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, r
         bunServer.timeout(request, 0);
         inFlight++;
         try {
-          const response = await fetch(absolute(request, bunServer.url.origin), bunServer);
+          const response = await fetch(absolute(request, bunServer), bunServer);
           await discardUnreadBody(request, draining.signal);
           return response;
         } finally {
@@ -75,8 +75,9 @@ export function listenBun({ host, port }: Pick<ServerConfig, 'host' | 'port'>, r
  * path parser misreads (every route but / then answered 404); HAProxy's `option httpchk GET /health`
  * sends exactly such a request. It gets this server's own origin, as Node and Deno give it.
  */
-function absolute(request: Request, origin: string): Request {
-  return request.url.charCodeAt(0) === 47 ? new Request(`${origin}${request.url}`, request) : request;
+function absolute(request: Request, server: { readonly url: URL }): Request {
+  // server.url only here: Bun builds a new URL object each time it is read, a cost on every request.
+  return request.url.charCodeAt(0) === 47 ? new Request(`${server.url.origin}${request.url}`, request) : request;
 }
 
 /**
