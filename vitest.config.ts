@@ -14,6 +14,11 @@ const contractProject = (runtime: string, exclude: string[] = []) => ({
 
 export default defineConfig({
   test: {
+    // Two test files at once on this project's 2-core machines (vitest's default is cores - 1, one
+    // file at a time). The suites mostly wait on servers in other processes, so two at once take
+    // about half as long. What they judge does not depend on the machine's speed: intervals the
+    // servers report, and CPU work sized by each server's own calibration on the loaded machine.
+    maxWorkers: 2,
     // Which Chromium the browser suites drive, decided and named once (CHROMIUM, the system's, or npm's).
     globalSetup: ['test/support/chromium-setup.ts'],
     projects: [

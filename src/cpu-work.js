@@ -5,7 +5,7 @@
 // clock says `ms` have passed would "finish on time" however many tasks shared a core.)
 // Plain JavaScript, like ./block-thread.js, so that a Node pool thread loads it without a loader.
 
-/** A trial long enough that the clock's resolution is a small error, short enough to fit a time slice. */
+/** A trial: short enough to fit between two preemptions on a busy machine. */
 const TRIAL_MS = 1;
 /**
  * Trials taken; the fastest counts. A trial that shared its core with another process (the
@@ -15,7 +15,13 @@ const TRIAL_MS = 1;
  * six calibrations at once at load average 10 on 2 cores, where 15 × 2 ms once read 40 % low.)
  */
 const TRIALS = 40;
-const FIRST_TRIAL_STEPS = 1 << 10;
+/**
+ * Steps between two clock reads in a trial (a few microseconds): the trial ends at most this much
+ * work after the clock shows TRIAL_MS, and the reads cost well under one percent of it.
+ */
+const CHUNK_STEPS = 1 << 8;
+/** Steps run before the trials, so that the engine has optimised the loop when they start. */
+const WARM_UP_STEPS = 1 << 18;
 
 let sink = 0;
 
@@ -32,33 +38,38 @@ export function spin(steps) {
 }
 
 /**
- * Steps per millisecond of one core, from the fastest of TRIALS short trials. A trial lasts its
- * wall-clock time, or the thread's CPU time where a fine CPU clock reads less: time spent waiting
- * for a core is not time spent computing.
- * @param {() => number} now a clock in milliseconds
- * @param {() => number | undefined} [cpuNow] the calling thread's CPU time in milliseconds, where known
+ * Steps per millisecond of one core, from the fastest of TRIALS short trials on the wall clock.
+ *
+ * A trial starts just as the clock ticks and counts the steps done until it shows TRIAL_MS more,
+ * reading it every CHUNK_STEPS. So a coarse clock measures as well as a fine one: Workers' clock
+ * moves in whole milliseconds, and a trial of a fixed number of steps, timed from an arbitrary
+ * moment, read anywhere between 0 and 2 ms for 1 ms of work there (the rate came out five times
+ * low).
+ *
+ * A thread CPU clock would seem better (time spent waiting for a core is not computing), but none
+ * here is fine enough: Linux's /proc/thread-self/schedstat is brought up to date only at a
+ * scheduler tick (every 4 ms here) or a context switch, so a 1 ms trial could read a tenth of its
+ * CPU time and the rate five times too high; Deno's counts whole 10 ms ticks, and Bun's reads too
+ * little. The fastest of many wall-clock trials errs the safe way: low, and only when every trial
+ * shared its core.
+ * @param {() => number} now a clock in milliseconds that advances during synchronous code
  * @returns {number}
  */
-export function measureStepsPerMs(now, cpuNow = () => undefined) {
-  // Grow a trial until it lasts TRIAL_MS; this also lets the engine optimise the loop first.
-  let steps = FIRST_TRIAL_STEPS;
-  for (;;) {
-    const start = now();
-    spin(steps);
-    if (now() - start >= TRIAL_MS) break;
-    steps *= 2;
-  }
+export function measureStepsPerMs(now) {
+  spin(WARM_UP_STEPS);
   let best = 0;
   for (let trial = 0; trial < TRIALS; trial++) {
-    const cpuStart = cpuNow();
-    const start = now();
-    spin(steps);
-    const wall = now() - start;
-    const cpuEnd = cpuNow();
-    // A coarse CPU clock (whole ticks) reads 0 for a short trial: the wall clock decides then.
-    const cpu = cpuStart === undefined || cpuEnd === undefined ? 0 : cpuEnd - cpuStart;
-    const elapsed = cpu > 0 ? Math.min(wall, cpu) : wall;
-    if (elapsed > 0) best = Math.max(best, steps / elapsed);
+    const before = now();
+    let start = now();
+    while (start === before) start = now(); // the next tick of a coarse clock; at once on a fine one
+    let steps = 0;
+    let elapsed = 0;
+    while (elapsed < TRIAL_MS) {
+      spin(CHUNK_STEPS);
+      steps += CHUNK_STEPS;
+      elapsed = now() - start;
+    }
+    best = Math.max(best, steps / elapsed);
   }
   return best;
 }
@@ -69,11 +80,10 @@ let stepsPerMs;
 /**
  * Measures this process's rate now rather than at the first CPU request. A runtime calls it as the
  * process starts, so that the first `work=cpu` request does not hold the event loop for it.
- * @param {() => number | undefined} [cpuNow] the thread's CPU clock, where the runtime has one
  * @returns {number} steps per millisecond
  */
-export function calibrateCpuWork(cpuNow) {
-  stepsPerMs ??= measureStepsPerMs(() => performance.now(), cpuNow);
+export function calibrateCpuWork() {
+  stepsPerMs ??= measureStepsPerMs(() => performance.now());
   return stepsPerMs;
 }
 

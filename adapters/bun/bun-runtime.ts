@@ -8,8 +8,7 @@ import { blockThreadOnBun } from './bun-blocking.ts';
 import { processStats } from '../process-stats/process-stats.ts';
 
 export function createBunRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
-  // Measured as the process starts, so that no request pays for it (src/cpu-work.js). On the wall
-  // clock alone: Bun's thread CPU clock reads too little over the calibration's 1 ms trials.
+  // Measured as the process starts, so that no request pays for it (src/cpu-work.js).
   calibrateCpuWork();
   return {
     name: 'bun',

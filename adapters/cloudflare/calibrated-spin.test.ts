@@ -6,16 +6,34 @@ import { ModeUnsupportedError } from '../../src/errors.ts';
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The deployed clock: it shows real time, but only as of the last event. */
-function deployedClock(): { now: () => number; nextEvent: () => Promise<void>; events: () => number } {
-  let shown = performance.now();
+/** This process's CPU time in ms: a time that other processes taking the CPU do not stretch. */
+const cpuTime = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/**
+ * The deployed clock: it shows real time (or `source`), but only as of the last event.
+ * `eventWaitMs` plays a busy machine, where each event comes that much later than the work ends.
+ */
+function deployedClock(
+  eventWaitMs = 0,
+  source: () => number = () => performance.now(),
+): {
+  now: () => number;
+  nextEvent: () => Promise<void>;
+  events: () => number;
+} {
+  let waited = 0;
+  let shown = source();
   let events = 0;
   return {
     now: () => shown,
     nextEvent: async () => {
       await nextTick();
       events++;
-      shown = performance.now();
+      waited += eventWaitMs;
+      shown = source() + waited;
     },
     events: () => events,
   };
@@ -39,6 +57,29 @@ describe('CalibratedSpin', () => {
     expect(done).toBeLessThan(budget + 4096 + 1);
   });
 
+  it('with a live clock, measures without waiting for events: slow events do not lower the rate', async () => {
+    const live = new CalibratedSpin({ now: () => performance.now(), nextEvent: nextTick });
+    await live.calibrate();
+    // Each event 30 ms late: the wait would be the whole measurement of a small amount of work.
+    const late = async (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+    const liveLate = new CalibratedSpin({ now: () => performance.now(), nextEvent: late });
+    await liveLate.calibrate();
+    expect(liveLate.iterationsPerMs! / live.iterationsPerMs!).toBeGreaterThan(0.5);
+  });
+
+  it('with a frozen clock and slow events, doubles the work until it outweighs the wait', async () => {
+    // Timed by this process's CPU time, so that what the test compares is the wait, not how much
+    // of the CPU other processes took during each measurement.
+    const prompt = new CalibratedSpin(deployedClock(0, cpuTime));
+    await prompt.calibrate();
+    const slow = new CalibratedSpin(deployedClock(30, cpuTime));
+    await slow.calibrate();
+    // The wait is at most a fifth of the measured time (WORK_DOMINATES), so the rate reads at
+    // most a fifth low; measuring the first amount of work that spans the target would read it
+    // about fifty times low.
+    expect(slow.iterationsPerMs! / prompt.iterationsPerMs!).toBeGreaterThan(0.5);
+  });
+
   it('with a live clock, lets the clock decide: the block lasts the whole ms', async () => {
     // The iteration cap is 4x the calibrated count: only a CPU four times faster while blocking
     // than while calibrating could end this block early.
@@ -51,11 +92,14 @@ describe('CalibratedSpin', () => {
   });
 
   it('cpu work is the calibrated amount whatever a live clock says: a fixed amount of computation', async () => {
-    // A clock that races ahead 100 ms at every read would end a clock-timed loop at its first read.
+    // Once calibrated, a clock that races ahead 100 ms at every read would end a clock-timed loop
+    // at its first read.
+    let racing = false;
     let shown = performance.now();
-    const racing = (): number => (shown += 100);
-    const spin = new CalibratedSpin({ now: racing, nextEvent: nextTick });
+    const now = (): number => (racing ? (shown += 100) : performance.now());
+    const spin = new CalibratedSpin({ now, nextEvent: nextTick });
     await spin.calibrate();
+    racing = true;
     expect(spin.block(30, 'cpu')).toBe(Math.ceil(30 * spin.iterationsPerMs!));
     expect(spin.block(30, 'sleep')).toBeLessThan(Math.ceil(30 * spin.iterationsPerMs!));
   });

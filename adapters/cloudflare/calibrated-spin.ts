@@ -9,8 +9,13 @@
 //   `wrangler dev` (local workerd) the clock does advance, so such a loop looks fine locally.
 //
 // So the amount of work is calibrated instead: iterations per millisecond, measured once per
-// isolate across an event boundary (`scheduler.wait`), which is where the deployed clock catches up
-// and which measures the same thing locally. A blocking request then runs `ms × rate` iterations.
+// isolate. Where the clock advances during synchronous code (locally), it is measured as on every
+// other runtime (src/cpu-work.js: the fastest of many 1 ms trials). Where it does not (deployed), it
+// is measured across an event boundary (`scheduler.wait`), which is where the deployed clock catches
+// up; the wait for that event is counted too, so the work is doubled until it, not the wait, fills
+// the measured time. (Measured across events locally, a machine under load made the wait the
+// whole measurement, and the rate read fifty times too low.) A blocking request then runs
+// `ms × rate` iterations.
 // Where the clock does advance (locally), it still decides when to stop, so local durations are
 // exact; the iteration count is then only a hard cap (four times the budget) that keeps a
 // miscalibrated loop from running away. Where it does not (deployed), the calibrated count is the
@@ -22,6 +27,7 @@
 // Plain JavaScript with the clock and the event boundary passed in, so that unit tests can play
 // the deployed clock (frozen between events) on Node.
 
+import { measureStepsPerMs, spin } from '../../src/cpu-work.js';
 import { ModeUnsupportedError } from '../../src/errors.ts';
 import type { Work } from '../../src/runtime.ts';
 
@@ -40,15 +46,15 @@ const CHUNK = 1 << 12;
  * (generous: a calibration taken while another process shared the CPU reads a low rate).
  */
 const LIVE_CLOCK_CAP_FACTOR = 4;
-
-let sink = 0;
-
-/** `iterations` steps of a linear congruential generator: work the engine cannot skip. */
-function spin(iterations: number): void {
-  let x = sink;
-  for (let i = 0; i < iterations; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-  sink = x; // kept, so that the loop is not dead code
-}
+/**
+ * Across events, doubling the work must stretch the measured time at least this much before the
+ * rate counts: the work then fills most of it, and the wait for the event (which does not grow with
+ * the work) the rest. At 1.6 the work is at least four times the wait, so the rate reads at most a
+ * fifth low, whatever the wait.
+ */
+const WORK_DOMINATES = 1.6;
+/** Iterations of a probe that tells a live clock from a frozen one. */
+const CLOCK_PROBE_ITERATIONS = 1 << 16;
 
 export interface SpinClock {
   /** The clock in milliseconds: performance.now() on Workers. */
@@ -80,32 +86,52 @@ export class CalibratedSpin {
   }
 
   /**
-   * Measures iterations per millisecond once per isolate (about 40 ms of CPU); later calls
-   * return at once. Doubles the work until it spans CALIBRATION_TARGET_MS between two events.
+   * Measures iterations per millisecond once per isolate (about 40 ms of CPU where the clock is
+   * live, more where only events show it); later calls return at once.
    */
   calibrate(): Promise<void> {
     this.#calibrating ??= (async () => {
-      let iterations = FIRST_CALIBRATION_ITERATIONS;
-      for (;;) {
-        await this.#nextEvent();
-        const start = this.#clock();
-        spin(iterations);
-        await this.#nextEvent();
-        const elapsed = this.#clock() - start;
-        if (elapsed >= CALIBRATION_TARGET_MS) {
-          this.#iterationsPerMs = iterations / elapsed;
-          return;
-        }
-        if (iterations >= MAX_CALIBRATION_ITERATIONS) {
-          // Not even an event boundary shows the work: any rate would be a guess, and a wrong
-          // guess spins until the CPU limit. Refuse to block instead (see block()).
-          this.#clockBlind = true;
-          return;
-        }
-        iterations *= 2;
+      await this.#nextEvent();
+      if (this.#clockAdvancesWhileComputing()) {
+        this.#iterationsPerMs = measureStepsPerMs(this.#clock);
+        return;
       }
+      this.#iterationsPerMs = await this.#measureAcrossEvents();
+      this.#clockBlind = this.#iterationsPerMs === undefined;
     })();
     return this.#calibrating;
+  }
+
+  #clockAdvancesWhileComputing(): boolean {
+    const start = this.#clock();
+    spin(CLOCK_PROBE_ITERATIONS);
+    return this.#clock() > start;
+  }
+
+  /**
+   * Doubles the work until, between two events, it spans CALIBRATION_TARGET_MS and fills most of
+   * that span (WORK_DOMINATES). Undefined if not even the largest amount shows on the clock.
+   */
+  async #measureAcrossEvents(): Promise<number | undefined> {
+    let iterations = FIRST_CALIBRATION_ITERATIONS;
+    let previous: number | undefined;
+    for (;;) {
+      await this.#nextEvent();
+      const start = this.#clock();
+      spin(iterations);
+      await this.#nextEvent();
+      const elapsed = this.#clock() - start;
+      const workDominates = previous !== undefined && elapsed >= previous * WORK_DOMINATES;
+      if (elapsed >= CALIBRATION_TARGET_MS && workDominates) return iterations / elapsed;
+      if (iterations >= MAX_CALIBRATION_ITERATIONS) {
+        // Not even an event boundary shows the work: any rate would be a guess, and a wrong
+        // guess spins until the CPU limit. Refuse to block instead (see block()). If it shows but
+        // the waits never stopped dominating, the rate reads low: blocks end early, never late.
+        return elapsed >= CALIBRATION_TARGET_MS ? iterations / elapsed : undefined;
+      }
+      previous = elapsed;
+      iterations *= 2;
+    }
   }
 
   /**

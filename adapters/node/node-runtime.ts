@@ -4,13 +4,13 @@ import type { ProcessInfo, Runtime, Work, ThreadPool } from '../../src/runtime.t
 import { blockThread } from '../../src/block-thread.js';
 import { calibrateCpuWork } from '../../src/cpu-work.js';
 import { preciseNow } from '../../src/precise-now.js';
-import { threadCpuDuring, threadCpuMs } from '../thread-cpu/thread-cpu.js';
+import { threadCpuDuring } from '../thread-cpu/thread-cpu.js';
 import { processStats } from '../process-stats/process-stats.ts';
 import { responseCloseSignal } from './response-close-signal.ts';
 
 export function createNodeRuntime(pool: ThreadPool, processes: ProcessInfo): Runtime {
   // Measured as the process starts, so that no request pays for it (src/cpu-work.js).
-  calibrateCpuWork(threadCpuMs);
+  calibrateCpuWork();
   return {
     name: 'node',
     version: process.versions.node,

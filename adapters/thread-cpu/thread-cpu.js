@@ -24,7 +24,7 @@ function fromSchedstat() {
  * Milliseconds of CPU the calling thread has used, or undefined where the runtime cannot tell.
  * @returns {number | undefined}
  */
-export function threadCpuMs() {
+function threadCpuMs() {
   if (threadCpuUsage) {
     const { user, system } = threadCpuUsage();
     return (user + system) / 1000;

@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { processStartTime } from './process-start-time.js';
 
 export interface LogEntry {
   event?: string;
@@ -50,6 +52,24 @@ export function openFileLimit(pid: number): number | undefined {
 /** Every child started and not yet cleaned up, so that a failed test cannot leak one (see stopAllServers). */
 const started = new Set<ServerProcess>();
 
+/** Where each server's process group is registered until it is stopped: see ./orphan-reaper.js. */
+let reaperInput: Writable | undefined;
+
+function tellReaper(line: string): void {
+  if (!reaperInput) {
+    const reaper = spawn(process.execPath, [new URL('./orphan-reaper.js', import.meta.url).pathname], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    });
+    // Neither the reaper nor the pipe to it keeps this process alive; the pipe closes as it exits.
+    reaper.unref();
+    (reaper.stdin as unknown as { unref(): void }).unref();
+    reaper.stdin!.on('error', () => {}); // a reaper gone early only loses the safety net
+    reaperInput = reaper.stdin!;
+  }
+  reaperInput.write(`${line}\n`);
+}
+
 /** Enough to see what went wrong; a soak's request lines would otherwise grow without end. */
 const MAX_OUTPUT_LINES = 2_000;
 
@@ -77,6 +97,7 @@ export class ServerProcess {
       signal: signal as NodeJS.Signals | null,
     }));
     started.add(this);
+    if (this.child.pid !== undefined) tellReaper(`+${this.child.pid} ${processStartTime(this.child.pid) ?? ''}`);
     createInterface({ input: this.child.stdout! }).on('line', (line) => this.#onLine(line));
     createInterface({ input: this.child.stderr! }).on('line', (line) => this.#keep(line));
   }
@@ -146,6 +167,7 @@ export class ServerProcess {
     const result = await this.exited;
     clearTimeout(timer);
     this.killGroup(); // descendants that outlived their parent are a leak the tests report elsewhere
+    tellReaper(`-${this.pid}`);
     return result;
   }
 
