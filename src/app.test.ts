@@ -223,4 +223,41 @@ describe('answers /metrics must count', () => {
     expect(metrics.render(runtime)).toContain('route="/delay",method="POST",mode="",status="499"} 2');
     expect(logged).toEqual([]);
   });
+
+  it('a body still arriving when a drain begins: 503 shutting_down at once, without waiting for the rest', async () => {
+    const metrics = new Metrics();
+    const runtime = fakeRuntime();
+    const framings: Record<string, string>[] = [{ 'content-length': '100' }, { 'transfer-encoding': 'chunked' }];
+    for (const headers of framings) {
+      const drain = new AbortController();
+      const app = createApp({
+        runtime,
+        defaultMode: 'async',
+        maxDelayMs: 10_000,
+        logger: silent,
+        metrics,
+        drain: drain.signal,
+      });
+      let bodyRead!: () => void;
+      const reading = new Promise<void>((resolve) => (bodyRead = resolve));
+      // Its first bytes, then nothing more: the client is still sending.
+      const arriving = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"ms"'));
+        },
+        pull() {
+          bodyRead();
+          return new Promise(() => {});
+        },
+      });
+      const answer = app.request('/delay', { method: 'POST', body: arriving, headers, duplex: 'half' } as RequestInit);
+      await reading;
+      drain.abort();
+      const response = await answer;
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'shutting_down' });
+    }
+    expect(metrics.render(runtime)).toContain('route="/delay",method="POST",mode="",status="503"} 2');
+    expect(metrics.render(runtime)).toMatch(/lab_http_requests_in_flight\{[^}]*\} 0/);
+  });
 });

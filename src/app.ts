@@ -1,6 +1,5 @@
 // The runtime-agnostic Hono app: every route of the HTTP API (docs/api.md).
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { DelayAnswer, HelloAnswer, InfoAnswer } from './api/answers.ts';
 import { openApiDocument } from './api/openapi-document.ts';
 import { parseDelayParams, supportedModes, type DelayDefaults } from './delay-params.ts';
@@ -16,8 +15,10 @@ import {
   WorkCancelledError,
   errorBody,
 } from './errors.ts';
+import { beforeDrain } from './before-drain.ts';
 import { DOCS_PATHS, mountDocs, type DocsAssetSource } from './docs-ui/docs-routes.ts';
 import { EventBus, publishingLogger } from './events.ts';
+import { readLimitedText } from './limited-body.ts';
 import { LAB_ID_HEADER, LAB_PATHS, labIdField, mountLab } from './lab-ui/lab-routes.ts';
 import type { LogFields, Logger } from './logger.ts';
 import type { LoopLagMonitor } from './loop-lag.ts';
@@ -241,9 +242,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   };
 
   const tooLarge = (): Response => new PayloadTooLargeError(maxBodyBytes).toResponse();
-  // Counts a body as it arrives, for one whose length no header gives (chunked). It reads
-  // c.req.raw.body, which on Node makes the full web Request: only then is it used.
-  const streamLimit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
   /** The body's length from its headers (0 for none); undefined when only reading it tells (chunked, HTTP/2, app.request). */
   const declaredLength = (c: Context): number | undefined => {
     if (c.req.header('transfer-encoding') !== undefined) return undefined;
@@ -253,7 +251,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     return runtime.http1Only ? 0 : undefined;
   };
 
-  const delay = async (c: Context<AppEnv>, length: number | undefined): Promise<Response> => {
+  /** `body`: the declared length of a body not read yet, or the text of one read already (./limited-body.ts). */
+  const delay = async (c: Context<AppEnv>, body: number | string): Promise<Response> => {
     const requestId = ++requestCount;
     // The log's fields, built only when something reads them (--log on, or a lab page subscribed).
     let who: LogFields | undefined;
@@ -266,21 +265,29 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       });
     if (logger.enabled) logger.info('request_received', 'Received POST request to delay endpoint', whoFields());
 
+    // The query parsed once: every name given once, its one value (what c.req.query() would parse again).
     const queries = c.req.queries();
-    const repeated = Object.keys(queries).find((name) => (queries[name]?.length ?? 0) > 1);
-    if (repeated) throw new InvalidRequestError(`\`${repeated}\` is given more than once in the query`);
-    // No body, nothing to read: a runtime that cannot tell from the headers gives a null body.
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const name in queries) {
+      const values = queries[name]!;
+      if (values.length > 1) throw new InvalidRequestError(`\`${name}\` is given more than once in the query`);
+      query[name] = values[0]!;
+    }
     const text =
-      length === 0 || (length === undefined && c.req.raw.body === null) ? '' : await readingBody(() => c.req.text());
-    let body: unknown;
+      typeof body === 'string'
+        ? body
+        : body === 0
+          ? ''
+          : await readingBody(() => beforeDrain(c.req.text(), options.drain));
+    let json: unknown;
     if (text.trim() !== '') {
       try {
-        body = JSON.parse(text);
+        json = JSON.parse(text);
       } catch {
         throw new InvalidRequestError('the body is not valid JSON; send a JSON object or no body');
       }
     }
-    const parsed = parseDelayParams(c.req.query(), body, delayDefaults);
+    const parsed = parseDelayParams(query, json, delayDefaults);
     if (!parsed.ok) throw new InvalidRequestError(parsed.message);
     const params = parsed.value;
     c.set('mode', params.mode);
@@ -331,14 +338,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       const length = declaredLength(c);
       // Refused before a byte of it is read; the runtime's listen decides whether the connection is kept (src/serve/connections.ts).
       if (length !== undefined) return length > maxBodyBytes ? tooLarge() : delay(c, length);
-      // The limit reads the body whole first (into memory, at most maxBodyBytes); delay() then parses it.
-      let withinLimit = false;
-      const refused = await readingBody(() =>
-        streamLimit(c, async () => {
-          withinLimit = true;
-        }),
-      );
-      return withinLimit ? delay(c, undefined) : (refused ?? tooLarge());
+      // Read whole first (into memory, at most maxBodyBytes), counted as it arrives; delay() then parses it.
+      const text = await readingBody(() => beforeDrain(readLimitedText(c.req.raw.body, maxBodyBytes), options.drain));
+      return text === undefined ? tooLarge() : delay(c, text);
     }),
   );
 

@@ -20,6 +20,8 @@ export function listenBun(
 ): Listen {
   return async (fetch) => {
     let inFlight = 0;
+    /** Aborts when the drain begins: a body still being thrown away then holds the answer no longer. */
+    const draining = new AbortController();
     let whenIdle: (() => void) | undefined;
     const answered = (): void => {
       inFlight--;
@@ -37,9 +39,11 @@ export function listenBun(
         bunServer.timeout(request, 0);
         inFlight++;
         try {
-          const response = await fetch(absolute(request, bunServer.url.origin), bunServer);
-          // A body still arriving at the request timeout is left unread: the answer closes the connection.
-          return (await discardUnreadBody(request, requestTimeoutMs)) ? response : withConnectionClose(response);
+          const response = await fetch(absolute(request, bunServer), bunServer);
+          // A body still arriving at the request timeout, or when the drain begins, is left unread:
+          // the answer goes at once and closes the connection.
+          const whole = await discardUnreadBody(request, requestTimeoutMs, draining.signal);
+          return whole ? response : withConnectionClose(response);
         } finally {
           bunServer.timeout(request, IDLE_TIMEOUT_S);
           answered();
@@ -65,6 +69,7 @@ export function listenBun(
       // stop(true), ends those connections.
       close: (force) => {
         if (force) return server.stop(true);
+        draining.abort();
         void server.stop();
         return (drained ??= sent());
       },
@@ -77,8 +82,9 @@ export function listenBun(
  * path parser misreads (every route but / then answered 404); HAProxy's `option httpchk GET /health`
  * sends exactly such a request. It gets this server's own origin, as Node and Deno give it.
  */
-function absolute(request: Request, origin: string): Request {
-  return request.url.charCodeAt(0) === 47 ? new Request(`${origin}${request.url}`, request) : request;
+function absolute(request: Request, server: { readonly url: URL }): Request {
+  // server.url only here: Bun builds a new URL object each time it is read, a cost on every request.
+  return request.url.charCodeAt(0) === 47 ? new Request(`${server.url.origin}${request.url}`, request) : request;
 }
 
 /**
@@ -88,20 +94,28 @@ function absolute(request: Request, origin: string): Request {
  * a client still sending a body of some MB gets EPIPE instead of the answer (measured: 10 of 10 with
  * 10 MB). Bun's own maxRequestBodySize (128 MB) bounds what a client can declare. Bun would also read
  * a trickling body for as long as it trickles (its idleTimeout sees bytes moving): past `timeoutMs`
- * the reading stops, and false says the answer must close the connection (Bun does, on
+ * the reading stops. Once the drain begins, the answer waits no longer either: a client still
+ * sending (slowly, or never finishing) would otherwise hold the shutdown until --shutdown-timeout,
+ * its answer never sent. False says the answer must close the connection (Bun does, on
  * `Connection: close`, measured on 1.4.5).
  */
-async function discardUnreadBody(request: Request, timeoutMs: number): Promise<boolean> {
+async function discardUnreadBody(request: Request, timeoutMs: number, drain: AbortSignal): Promise<boolean> {
   if (request.bodyUsed || !request.body || request.body.locked) return true;
+  if (drain.aborted) return false;
   const reader = request.body.getReader();
+  let drained = (): void => {};
+  const draining = new Promise<'drain'>((resolve) => (drained = () => resolve('drain')));
+  drain.addEventListener('abort', drained, { once: true });
   try {
-    await withinRequestTimeout(readToEnd(reader), timeoutMs);
+    const outcome = await Promise.race([withinRequestTimeout(readToEnd(reader), timeoutMs), draining]);
+    if (outcome !== 'drain') return true;
   } catch (error) {
     if (!(error instanceof RequestTimeoutError)) return true; // the client went away: nothing to keep
-    reader.cancel().catch(() => {});
-    return false;
+  } finally {
+    drain.removeEventListener('abort', drained);
   }
-  return true;
+  reader.cancel().catch(() => {});
+  return false;
 }
 
 async function readToEnd(reader: { read(): Promise<{ done: boolean }> }): Promise<void> {

@@ -108,24 +108,38 @@ export function netPermission({ host, port }: Pick<ServerConfig, 'host' | 'port'
 function keepingSmallUnreadBodies(
   fetch: Fetch,
   timeoutMs: number,
-): (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Promise<Response> {
-  return async (request, info) => {
-    const response = await fetch(request, info);
-    if (request.bodyUsed || request.headers.has('transfer-encoding')) return response;
-    const length = Number(request.headers.get('content-length'));
-    if (!(length > 0 && length <= UNREAD_BODY_DISCARD_BYTES) || !request.body || request.body.locked) return response;
-    const reader = request.body.getReader();
-    try {
-      await withinRequestTimeout(readToEnd(reader), timeoutMs);
-    } catch (error) {
-      if (error instanceof RequestTimeoutError) {
-        reader.cancel().catch(() => {});
-        return withConnectionClose(response);
-      }
-      // The client went away: nothing to keep.
-    }
-    return response;
+): (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => Response | Promise<Response> {
+  return (request, info) => {
+    // Deno gives GET and HEAD no body (measured on 2.9.6, Content-Length or chunked alike): nothing to
+    // keep, and the app's answer goes back as it came, synchronous where it is, without reading the
+    // request's headers (each a cost on Deno): a fifth of GET /'s profile before.
+    const method = request.method;
+    if (method === 'GET' || method === 'HEAD') return fetch(request, info);
+    return discardingSmallUnreadBody(fetch, request, info, timeoutMs);
   };
+}
+
+async function discardingSmallUnreadBody(
+  fetch: Fetch,
+  request: Request,
+  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  timeoutMs: number,
+): Promise<Response> {
+  const response = await fetch(request, info);
+  if (request.bodyUsed || request.headers.has('transfer-encoding')) return response;
+  const length = Number(request.headers.get('content-length'));
+  if (!(length > 0 && length <= UNREAD_BODY_DISCARD_BYTES) || !request.body || request.body.locked) return response;
+  const reader = request.body.getReader();
+  try {
+    await withinRequestTimeout(readToEnd(reader), timeoutMs);
+  } catch (error) {
+    if (error instanceof RequestTimeoutError) {
+      reader.cancel().catch(() => {});
+      return withConnectionClose(response);
+    }
+    // The client went away: nothing to keep.
+  }
+  return response;
 }
 
 async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {

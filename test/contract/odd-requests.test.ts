@@ -3,15 +3,18 @@
 // never sees in the usual form, pipelined requests behind a malformed one. Every answer is JSON
 // unless the runtime's own HTTP layer answers first (the matrix says where), each is counted once in
 // /metrics, and no answer lands inside another.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONNECTION_TIMEOUTS } from '../../src/serve/connections.ts';
 import { request } from '../../tools/harness/http-client.ts';
 import { ClosedWithoutAnswer, type RawResponse } from '../../tools/harness/raw-connection.ts';
 import { runtimeUnderTest, type OddRequest } from '../../tools/harness/runtimes.ts';
 import { trackedRawConnections } from '../support/raw-connections.ts';
-import { stopAllServers } from '../../tools/harness/server-process.ts';
+import { isAlive, ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { describeIf } from '../support/conditional.ts';
+import { freePort } from '../../tools/harness/free-port.ts';
+import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { parseExposition, total } from '../support/prometheus-text.ts';
 
 const runtime = runtimeUnderTest();
@@ -231,3 +234,104 @@ describeIf(isProcess && runtime.servesPipelinedRequestsAtOnce && runtime.hasPool
     });
   },
 );
+
+describeIf(isProcess && runtime.hasGracefulShutdown)(`SIGTERM early on ${runtime.name}`, () => {
+  /**
+   * Far above any answer here: a stop that ends only by it logs a warning, which the tests look for.
+   * Shorter where the runtime's drain waits for a body in transit (Deno), so as not to wait long for it.
+   */
+  const SHUTDOWN_TIMEOUT_MS = runtime.drainWaitsForBodyInTransit ? 3_000 : 20_000;
+  /** Between two looks at a condition that the server's start makes true. */
+  const pollInterval = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+  const untilStopping = (server: StartedServer): Promise<unknown> =>
+    server.process.waitForLog((entry) => entry.event === 'server_stopping');
+
+  it.each([
+    ['a new connection', false],
+    ['a kept-alive connection', true],
+  ])(
+    'with a request body in transit on %s: 503 shutting_down at once, the connection closed, exit 0',
+    async (_how, keptAlive) => {
+      const server = await startRuntime(runtime, { shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS });
+      const client = await connection(server.port);
+      if (keptAlive) expect((await client.request('GET', '/health')).status).toBe(200);
+      // Three bytes of a 23-byte body; the rest never comes, so any answer came before the body ended.
+      client.write(
+        'POST /delay?mode=async&ms=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 23\r\n\r\n{"m',
+      );
+      await untilMetrics(server.url, (samples) => total(samples, 'lab_http_requests_in_flight') === 2);
+      server.process.child.kill('SIGTERM');
+      const refused = await client.next('POST');
+      expectJsonError(refused, 503);
+      expect([(refused.json as { error: string }).error, refused.closes]).toEqual(['shutting_down', true]);
+      expect(await server.process.exited).toEqual({ code: 0, signal: null });
+      await client.closedByServer;
+      // Ended with the answer, not by --shutdown-timeout (except where the runtime holds its drain for the body).
+      const warnings = server.process.logs.filter((entry) => entry.level === 'warn');
+      expect(warnings).toHaveLength(runtime.drainWaitsForBodyInTransit ? 1 : 0);
+      expect(server.process.logs.filter((entry) => entry.level === 'error')).toEqual([]);
+    },
+    SHUTDOWN_TIMEOUT_MS + 30_000,
+  );
+
+  it(
+    'with an answer given before the body arrived (404), the answer goes and the stop does not wait for the body',
+    async () => {
+      const server = await startRuntime(runtime, { shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS });
+      const client = await connection(server.port);
+      client.write('POST /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nx');
+      // Answered by the app (a runtime may still hold the answer, reading the body to keep the connection).
+      await untilMetrics(
+        server.url,
+        (samples) => total(samples, 'lab_http_requests_total', { route: 'unmatched', status: '404' }) === 1,
+      );
+      const answer = client.next('POST');
+      void answer.catch(() => {}); // awaited below
+      server.process.child.kill('SIGTERM');
+      await untilStopping(server);
+      expectJsonError(await answer, 404);
+      expect(await server.process.exited).toEqual({ code: 0, signal: null });
+      const warnings = server.process.logs.filter((entry) => entry.level === 'warn');
+      expect(warnings).toHaveLength(runtime.drainWaitsForBodyInTransit ? 1 : 0);
+    },
+    SHUTDOWN_TIMEOUT_MS + 30_000,
+  );
+
+  describeIf(runtime.hasWorkers)('under --workers 2', () => {
+    /** The processes `pid` has started and that still run (the kernel's list of its children). */
+    const childrenOf = (pid: number): number[] => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+
+    it('while its processes start: the supervisor stops them all, leaves none behind and exits 0', async () => {
+      const port = await freePort();
+      const { command, args, env } = runtime.command(port, { workers: 2, shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS });
+      const supervisor = new ServerProcess({
+        command,
+        args,
+        cwd: REPO_ROOT,
+        ...(env ? { env } : {}),
+        isReady: () => true,
+      });
+      // Polled: the supervisor has started a first process (SIGTERM then comes before server_ready).
+      let started: number[] = [];
+      while (started.length === 0 && supervisor.isRunning) {
+        started = childrenOf(supervisor.pid);
+        if (started.length === 0) await pollInterval();
+      }
+      expect(started, supervisor.tail()).not.toEqual([]);
+      supervisor.child.kill('SIGTERM');
+      expect(await supervisor.exited).toEqual({ code: 0, signal: null });
+      const everyChild = new Set([
+        ...started,
+        ...supervisor.logs.filter((entry) => entry.event === 'worker_started').map((entry) => entry.child as number),
+      ]);
+      expect([...everyChild].filter(isAlive)).toEqual([]);
+      expect(supervisor.logs.filter((entry) => entry.level !== 'info')).toEqual([]);
+    });
+  });
+});
