@@ -6,9 +6,16 @@ import { fakeRuntime, FakePool } from './fake-runtime.ts';
 
 const silent = createLogger({ format: 'off', now: () => 0 });
 
+type AppOptions = Parameters<typeof createApp>[0];
+
+/** The options most tests share (async by default, 10 s at most, no log), with `extra` on top. */
+function optionsWith(extra: Partial<AppOptions> = {}): AppOptions {
+  return { runtime: fakeRuntime(), defaultMode: 'async', maxDelayMs: 10_000, logger: silent, ...extra };
+}
+
 function appWith(pool?: FakePool) {
   const runtime = fakeRuntime(pool);
-  const app = createApp({ runtime, defaultMode: 'async', maxDelayMs: 10_000, logger: silent });
+  const app = createApp(optionsWith({ runtime }));
   return { app, runtime };
 }
 
@@ -139,26 +146,14 @@ describe('under --workers (a ClusterView given)', () => {
   };
 
   it('GET /metrics answers with what the supervisor collected', async () => {
-    const app = createApp({
-      runtime: fakeRuntime(),
-      defaultMode: 'async',
-      maxDelayMs: 10_000,
-      logger: silent,
-      cluster,
-    });
+    const app = createApp(optionsWith({ cluster }));
     const response = await app.request('/metrics');
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(await response.text()).toBe('# every process\n');
   });
 
   it('GET /info lists every process beside how they share the port', async () => {
-    const app = createApp({
-      runtime: fakeRuntime(),
-      defaultMode: 'async',
-      maxDelayMs: 10_000,
-      logger: silent,
-      cluster,
-    });
+    const app = createApp(optionsWith({ cluster }));
     expect(((await (await app.request('/info')).json()) as { processes: unknown }).processes).toEqual({
       count: 1,
       balancing: 'one process',
@@ -174,14 +169,7 @@ describe('answers /metrics must count', () => {
     const drain = new AbortController();
     const metrics = new Metrics();
     const runtime = fakeRuntime();
-    const app = createApp({
-      runtime,
-      defaultMode: 'async',
-      maxDelayMs: 10_000,
-      logger: silent,
-      metrics,
-      drain: drain.signal,
-    });
+    const app = createApp(optionsWith({ runtime, metrics, drain: drain.signal }));
     drain.abort();
     const refused = await app.request('/health');
     expect(refused.status).toBe(503);
@@ -195,13 +183,7 @@ describe('answers /metrics must count', () => {
     const logged: string[] = [];
     const logger = { ...silent, enabled: false, error: (event: string) => void logged.push(event) };
     const runtime = fakeRuntime();
-    const app = createApp({
-      runtime,
-      defaultMode: 'async',
-      maxDelayMs: 10_000,
-      logger: logger as typeof silent,
-      metrics,
-    });
+    const app = createApp(optionsWith({ runtime, logger: logger as typeof silent, metrics }));
     const broken = (): ReadableStream<Uint8Array> =>
       new ReadableStream({
         start(controller) {
@@ -230,14 +212,7 @@ describe('answers /metrics must count', () => {
     const framings: Record<string, string>[] = [{ 'content-length': '100' }, { 'transfer-encoding': 'chunked' }];
     for (const headers of framings) {
       const drain = new AbortController();
-      const app = createApp({
-        runtime,
-        defaultMode: 'async',
-        maxDelayMs: 10_000,
-        logger: silent,
-        metrics,
-        drain: drain.signal,
-      });
+      const app = createApp(optionsWith({ runtime, metrics, drain: drain.signal }));
       let bodyRead!: () => void;
       const reading = new Promise<void>((resolve) => (bodyRead = resolve));
       // Its first bytes, then nothing more: the client is still sending.
