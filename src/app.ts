@@ -234,7 +234,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const { requestTimeoutMs } = options;
   const readingBody = async <T>(read: () => Promise<T>): Promise<T> => {
     try {
-      return await (requestTimeoutMs === undefined ? read() : withinRequestTimeout(read(), requestTimeoutMs));
+      const reading = beforeDrain(read(), options.drain);
+      return await (requestTimeoutMs === undefined ? reading : withinRequestTimeout(reading, requestTimeoutMs));
     } catch (error) {
       if (error instanceof HttpError) throw error;
       throw options.drain?.aborted ? new ShuttingDownError() : new ClientClosedError();
@@ -273,12 +274,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       if (values.length > 1) throw new InvalidRequestError(`\`${name}\` is given more than once in the query`);
       query[name] = values[0]!;
     }
-    const text =
-      typeof body === 'string'
-        ? body
-        : body === 0
-          ? ''
-          : await readingBody(() => beforeDrain(c.req.text(), options.drain));
+    const text = typeof body === 'string' ? body : body === 0 ? '' : await readingBody(() => c.req.text());
     let json: unknown;
     if (text.trim() !== '') {
       try {
@@ -339,7 +335,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       // Refused before a byte of it is read; the runtime's listen decides whether the connection is kept (src/serve/connections.ts).
       if (length !== undefined) return length > maxBodyBytes ? tooLarge() : delay(c, length);
       // Read whole first (into memory, at most maxBodyBytes), counted as it arrives; delay() then parses it.
-      const text = await readingBody(() => beforeDrain(readLimitedText(c.req.raw.body, maxBodyBytes), options.drain));
+      const text = await readingBody(() => readLimitedText(c.req.raw.body, maxBodyBytes));
       return text === undefined ? tooLarge() : delay(c, text);
     }),
   );

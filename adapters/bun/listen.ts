@@ -3,7 +3,8 @@ import type { ServerConfig } from '../../src/config.ts';
 import { withinRequestTimeout } from '../../src/request-timeout.ts';
 import { CONNECTION_TIMEOUTS, withConnectionClose } from '../../src/serve/connections.ts';
 import type { Listen } from '../../src/serve/listener.ts';
-import { RequestTimeoutError } from '../../src/errors.ts';
+import { RequestTimeoutError, ShuttingDownError } from '../../src/errors.ts';
+import { beforeDrain } from '../../src/before-drain.ts';
 
 /**
  * Bun.serve's one timeout (seconds): a connection on which nothing moves for this long is closed:
@@ -103,16 +104,11 @@ async function discardUnreadBody(request: Request, timeoutMs: number, drain: Abo
   if (request.bodyUsed || !request.body || request.body.locked) return true;
   if (drain.aborted) return false;
   const reader = request.body.getReader();
-  let drained = (): void => {};
-  const draining = new Promise<'drain'>((resolve) => (drained = () => resolve('drain')));
-  drain.addEventListener('abort', drained, { once: true });
   try {
-    const outcome = await Promise.race([withinRequestTimeout(readToEnd(reader), timeoutMs), draining]);
-    if (outcome !== 'drain') return true;
+    await beforeDrain(withinRequestTimeout(readToEnd(reader), timeoutMs), drain);
+    return true;
   } catch (error) {
-    if (!(error instanceof RequestTimeoutError)) return true; // the client went away: nothing to keep
-  } finally {
-    drain.removeEventListener('abort', drained);
+    if (!(error instanceof RequestTimeoutError || error instanceof ShuttingDownError)) return true; // the client went away
   }
   reader.cancel().catch(() => {});
   return false;
