@@ -46,10 +46,13 @@ const host: HostProcess = {
   exit: Deno.exit,
 };
 
-// node:http on Deno has no shared port (SO_REUSEPORT) for the children of --workers, and the
-// supervisor's children are not tested on it: one process, or a proxy in front of several.
-if (config.denoServer === 'node' && config.workers > 1) {
-  console.error('error: --deno-server node serves one process; leave out --workers, or use --deno-server serve');
+// node:http on Deno has no shared port (SO_REUSEPORT) for --balance kernel's children. Behind the
+// supervisor's balancer (least-busy, round-robin) each child listens on a loopback port of its own,
+// which node:http can.
+if (config.denoServer === 'node' && config.workers > 1 && config.balance === 'kernel') {
+  console.error(
+    'error: --deno-server node cannot share a port (--balance kernel); use --balance least-busy or round-robin, or --deno-server serve',
+  );
   Deno.exit(EXIT_BAD_USAGE);
 }
 
