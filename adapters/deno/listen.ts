@@ -12,8 +12,7 @@ export function listenDeno(
   reusePort: boolean,
 ): Listen {
   return async (fetch, events) => {
-    const answering = new AnswersInFlight();
-    const handler = answering.counting(keepingSmallUnreadBodies(fetch, config.requestTimeoutMs));
+    const handler = keepingSmallUnreadBodies(fetch, config.requestTimeoutMs);
     // Without onListen Deno prints its own "Listening on" line to stderr.
     const open = (port: number): Deno.HttpServer<Deno.NetAddr> =>
       Deno.serve({ hostname: config.host, port, reusePort, onListen: () => {} }, handler);
@@ -74,62 +73,21 @@ export function listenDeno(
     return {
       url: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`,
       // shutdown() stops accepting at once, closes idle kept-alive connections and those that have not
-      // sent a whole request, closes each busy one after its answer, and resolves when every
-      // connection has ended. A connection whose request body is still arriving after its answer went
-      // (the drain's 503, a 404 given before the body) does not end: shutdown() waits for the body. So
-      // the drain is done when shutdown() resolves or when no answer is in flight any more, whichever
-      // comes first. Deno has no forced close once shutdown() began (aborting Deno.serve's `signal`
-      // then throws BadResource: shutdown() has taken the server's resource): the lifecycle exits the
-      // process right after, which ends whatever is left. Deno.serve has no timeout to set
-      // (docs/reliability.md). A `Connection: close` header on a Response is sent but not acted on
-      // outside a shutdown: the connection stays open until the client, told to, closes it.
+      // sent a whole request, closes each busy one after its answer, and resolves when the answers in
+      // flight have been sent. Deno has no forced close: the lifecycle exits the process right after,
+      // which ends whatever is left. Deno.serve has no timeout to set (docs/reliability.md).
+      // A `Connection: close` header on a Response is sent but not acted on outside a shutdown: the
+      // connection stays open until the client, told to, closes it.
       close: (force) => {
         if (force) return Promise.resolve();
         closing = true;
         clearTimeout(retry);
-        return (drained ??= Promise.race([
-          Promise.all([...servers].map((server) => server.shutdown().catch(() => {}))),
-          answering.noneAndWritten(),
-        ]).then(() => {}));
+        return (drained ??= Promise.all([...servers].map((server) => server.shutdown().catch(() => {}))).then(
+          () => {},
+        ));
       },
     };
   };
-}
-
-/**
- * The requests handed to the app whose answer has not been handed back to Deno whole yet (Deno's
- * `completed`: settled once the response, body included, has gone to Deno's HTTP layer, or failed),
- * and a wait for there to be none.
- */
-class AnswersInFlight {
-  #count = 0;
-  #idle: (() => void)[] = [];
-  readonly #answered = (): void => {
-    if (--this.#count === 0) for (const resolve of this.#idle.splice(0)) resolve();
-  };
-
-  counting<A extends Deno.Addr>(
-    handler: (request: Request, info: Deno.ServeHandlerInfo<A>) => Response | Promise<Response>,
-  ): (request: Request, info: Deno.ServeHandlerInfo<A>) => Response | Promise<Response> {
-    return (request, info) => {
-      this.#count++;
-      info.completed.then(this.#answered, this.#answered);
-      return handler(request, info);
-    };
-  }
-
-  /**
-   * Resolves once no answer is in flight and Deno has had a turn of its event loop to write the last
-   * one: for a body given whole (every answer of the app's but the live lab's stream), `completed`
-   * settles when the body is handed over, before it is written (measured on 2.9.6: exiting at once
-   * lost the answer).
-   */
-  async noneAndWritten(): Promise<void> {
-    do {
-      if (this.#count > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    } while (this.#count > 0);
-  }
 }
 
 /** The --allow-net value that lets this configuration listen: host:port, IPv6 in brackets. */

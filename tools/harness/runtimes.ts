@@ -86,6 +86,11 @@ export interface RuntimeUnderTest {
   /** Whether a drain closes at once a connection that has sent part of a request (else the request, if it comes whole, gets 503 shutting_down). */
   drainClosesHalfSentRequests: boolean;
   /**
+   * Whether a drain waits, after the answer, for a request body still arriving to end (or for
+   * --shutdown-timeout): Deno.serve's shutdown() does, and gives no way to close that connection.
+   */
+  drainWaitsForBodyInTransit: boolean;
+  /**
    * Whether pipelined requests on one connection are handed to the app together (Node), rather than
    * one after another's answer (Deno) or not at all (Bun): only then can a queued one be cancelled.
    */
@@ -162,6 +167,7 @@ const PROCESS_RUNTIME = {
   closesSlowBodies: true,
   answersAfterUnreadChunkedBody: true,
   drainClosesHalfSentRequests: false,
+  drainWaitsForBodyInTransit: false,
   servesPipelinedRequestsAtOnce: false,
 } satisfies Partial<RuntimeUnderTest>;
 
@@ -234,6 +240,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     closesSlowBodies: false,
     answersAfterUnreadChunkedBody: false,
     drainClosesHalfSentRequests: false,
+    drainWaitsForBodyInTransit: false,
     servesPipelinedRequestsAtOnce: false,
     // Not measured through wrangler dev's proxy: the odd-request suite runs on process runtimes only.
     answersItself: {},
@@ -272,6 +279,9 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // nor an answer whose body stream errors closes the connection (docs/reliability.md).
     closesSlowBodies: false,
     drainClosesHalfSentRequests: true,
+    // Measured on Deno 2.9.6: the answer (503, or the 404 given before the drain) goes at once, then
+    // the process waits for the client to finish its body or for --shutdown-timeout.
+    drainWaitsForBodyInTransit: true,
     // Measured on Deno 2.9.6: a malformed request, or a request line or headers past its limit, get a 400, empty; Deno.serve has no hook.
     answersItself: { malformed: 400, 'long-url': 400, 'long-headers': 400 },
     // Deno.serve takes no cap on connections and tells nothing of them (docs/reliability.md).
