@@ -75,6 +75,9 @@ if (config.workers > 1 && !supervised) {
       `--allow-net=${config.balance === 'kernel' ? netPermission(config) : CHILD_PRIVATE_ADDRESS.host}`,
       '--allow-env',
       `--allow-read=${SOURCE_DIRS.join(',')}`,
+      // The same early signal hold as `npm run start:deno`: the supervisor may stop a child that is still loading.
+      '--preload',
+      new URL('../preload/hold-signals.js', import.meta.url).href,
       new URL(import.meta.url).href,
     ],
     // Deno.listen, not node:net: Deno's node:net listener never accepts again after running out of open files.
