@@ -31,7 +31,7 @@ export interface Balancer extends SupervisorBalancer {
 
 export type BalancerCarrier = (mode: 'least-busy' | 'round-robin', acceptErrors: AcceptErrorLog) => Balancer;
 
-/** node:net's carrier, which Node and Bun use. */
+/** node:net's carrier, Node's (Bun and Deno bring their own). */
 export const nodeNetCarrier: BalancerCarrier = (mode, acceptErrors) => new TcpBalancer(mode, acceptErrors);
 
 export async function openBalancer(

@@ -6,8 +6,9 @@
 //
 // Why a proxy and not a hand-over of the socket: Bun 1.4 and Deno 2.9 cannot pass a socket to another
 // process, and a supervisor that hands sockets over (as node:cluster can) would not see when each
-// request ends. node:net, which Node and Bun both implement, so that one file serves the two; Deno's
-// node:net never accepts again after a failed accept, so Deno has its own (adapters/deno/deno-balancer.ts).
+// request ends. node:net is Node's carrier. Bun and Deno have their own on their native sockets:
+// Bun's costs less CPU (adapters/bun/bun-balancer.ts), and Deno's node:net never accepts again after a
+// failed accept (adapters/deno/deno-balancer.ts).
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { HandedConnection } from '../../src/serve/balance.ts';
 import { ChildBalancer } from './child-balancer.ts';

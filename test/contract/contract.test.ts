@@ -15,6 +15,7 @@ import { assertConforms, documentFor } from '../support/openapi-conformance.ts';
 import { overlappingPairs, toInterval, type Interval } from '../support/intervals.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
+import { parentPid } from '../support/parent-pid.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
 import { startRuntime as startServer, type StartedServer } from '../../tools/harness/start-runtime.ts';
 
@@ -76,8 +77,11 @@ describe(`contract on ${runtime.name}`, () => {
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ message: 'Hello World', worker_id: expect.anything(), runtime: runtime.name });
       expect(['number', 'string']).toContain(typeof (response.json as { worker_id: unknown }).worker_id);
-      // A process runtime's worker_id is its pid, the process the harness started (Workers: an isolate id).
-      if (runtime.hasCli) expect((response.json as { worker_id: unknown }).worker_id).toBe(server.process.pid);
+      // A process runtime's worker_id is its pid, the process the harness started (Workers: an isolate id);
+      // under --workers, one of the processes that the supervisor, the one the harness started, runs.
+      const workerId = (response.json as { worker_id: unknown }).worker_id;
+      if (runtime.hasCli && server.workers === 1) expect(workerId).toBe(server.process.pid);
+      if (runtime.hasCli && server.workers > 1) expect(parentPid(workerId as number)).toBe(server.process.pid);
     });
 
     it('GET /health answers ok, and HEAD answers without a body', async () => {
@@ -241,7 +245,8 @@ function intervalsOf(responses: HttpResponse[]): Interval[] {
 describe(`concurrency on ${runtime.name}, one process`, () => {
   let server: StartedServer;
   beforeAll(async () => {
-    server = await startRuntime(runtime);
+    // One process whatever CONTRACT_WORKERS says: what is judged is one event loop and its one pool.
+    server = await startRuntime(runtime, { workers: 1 });
   });
 
   it('blocking: concurrent requests never overlap, and /health waits behind them', async () => {
@@ -303,7 +308,8 @@ describe(`concurrency on ${runtime.name}, one process`, () => {
 
 describeIf(runtime.hasPool)(`bounded pool queue on ${runtime.name}`, () => {
   it('answers 503 overloaded with Retry-After once threads and queue are full, and completes the rest', async () => {
-    const server = await startRuntime(runtime, { poolThreads: 1, maxQueue: 1 });
+    // One process (CONTRACT_WORKERS aside): each process has a pool of its own.
+    const server = await startRuntime(runtime, { poolThreads: 1, maxQueue: 1, workers: 1 });
     // The one thread is taken (the pool's own metrics say so) by a task long enough to outlast the rest.
     const holding = post(`${server.url}/delay?mode=pool&ms=3000`);
     await waitForMetric(server.url, 'lab_pool_busy_threads', 1);

@@ -11,8 +11,8 @@ import { ClosedWithoutAnswer, requestBytes, type RawResponse } from '../../tools
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
 import { trackedRawConnections } from '../support/raw-connections.ts';
 import { stopAllServers } from '../../tools/harness/server-process.ts';
-import { closedSoFar, FILES_BESIDES_CONNECTIONS, startSlowClients } from '../../tools/harness/slow-clients.ts';
-import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
+import { closedSoFar, startSlowClients } from '../../tools/harness/slow-clients.ts';
+import { contractWorkers, startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { describeIf, itIf } from '../support/conditional.ts';
 
 const runtime = runtimeUnderTest();
@@ -105,12 +105,16 @@ describe(`pipelining on ${runtime.name}`, () => {
 
   it('requests written in one packet and answered at once get their answers, in order', async () => {
     server ??= await startRuntime(runtime);
+    // GET /info of a lone process is answered at once. Under --workers it is not: it collects every
+    // process's figures through the supervisor (docs/observability.md), which makes it a case of the
+    // test below; GET / stands in for it there.
+    const json = server.workers === 1 ? '/info' : '/';
     const raw = await connection(server.port);
     raw.write(
       Buffer.concat([
         requestBytes('GET', '/health'),
         requestBytes('HEAD', '/health'),
-        requestBytes('GET', '/info'),
+        requestBytes('GET', json),
         requestBytes('POST', '/nowhere', { body: 'x' }),
       ]),
     );
@@ -157,11 +161,7 @@ describe(`slow and idle clients on ${runtime.name}`, () => {
   const PROBES = 300;
 
   it(`${TRICKLING} connections trickling their headers and ${SILENT} silent ones delay nobody, and are closed by the header timeout where there is one`, async () => {
-    const server = await startRuntime(
-      runtime,
-      { maxDelayMs: 30_000 },
-      { fdLimit: TRICKLING + SILENT + FILES_BESIDES_CONNECTIONS },
-    );
+    const server = await startRuntime(runtime, { maxDelayMs: 30_000 }, { holdsConnections: TRICKLING + SILENT });
     // Longer than the idle timeout: the connection must not be taken for idle while the app works.
     const longRequest = post(`${server.url}/delay?mode=async&ms=${CONNECTION_TIMEOUTS.idleMs + 1_000}`);
     longRequest.catch(() => {}); // awaited below; this only keeps an early failure from reporting it twice
@@ -258,7 +258,10 @@ describeIf(runtime.hasGracefulShutdown)(`shutdown with kept-alive connections on
     expect(server.process.logs.filter((entry) => entry.level === 'warn')).toEqual([]);
   });
 
-  it.each(runtime.hasWorkers ? [1, 2] : [1])(
+  // Each names its own --workers, so a run under CONTRACT_WORKERS (the *-workers projects) would only
+  // repeat them: the run without it has them.
+  const drainWorkers = contractWorkers() !== undefined ? [] : runtime.hasWorkers ? [1, 2] : [1];
+  it.each(drainWorkers)(
     '--workers %i: answers in flight say Connection: close, each connection closes after its answer, and the process exits with the last answer, not with the last client',
     async (workers) => {
       const server = await startRuntime(runtime, { workers, shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS });
