@@ -172,8 +172,10 @@ describe('Supervision', () => {
   });
 
   it('stopped before it started (a signal held while loading): starts nothing and exits 0', () => {
-    const { supervision, spawned } = supervise(['--port', '8123']);
+    const { supervision, spawned, events } = supervise(['--port', '8123']);
     expect(exitOf(() => supervision.start('SIGTERM'))).toBe(EXIT_OK);
     expect(spawned).toHaveLength(0);
+    // Its log ends as every stop's does, so that a process manager reading it sees the stop complete.
+    expect(events('server_stopped')).toHaveLength(1);
   });
 });

@@ -196,7 +196,12 @@ export class Supervision<P extends SupervisedProcess> {
     // No new connection from here on; the processes drain those they have.
     balancer?.close();
     logger.info('server_stopping', `${reason}: stopping ${this.#processes.size} ${this.#plural()}`, this.#who);
-    if (this.#processes.size === 0) this.#options.host.exit(this.#exitCode);
+    // Stopped with none running (a signal held while loading, or every slot waiting out a restart
+    // backoff): the stop is already complete, and says so as any other does.
+    if (this.#processes.size === 0) {
+      logger.info('server_stopped', `All ${this.#plural()} stopped`, this.#who);
+      this.#options.host.exit(this.#exitCode);
+    }
     // Each process drains its own in-flight requests, as a lone server does.
     for (const process of this.#processes.keys()) process.kill(signal);
     this.#options.later(config.shutdownTimeoutMs + KILL_GRACE_MS, () => {
