@@ -1,5 +1,6 @@
 // The Node pool under faults: a task that throws or kills its thread fails alone, and the pool
 // goes on serving on a fresh thread.
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TinypoolThreadPool } from './tinypool-thread-pool.ts';
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
@@ -13,6 +14,19 @@ afterEach(async () => {
 });
 
 const realTask = new URL('../node/pool-task.js', import.meta.url);
+
+/** This process's open descriptors on a thread's CPU clock (adapters/thread-cpu/thread-cpu.js). */
+function openThreadClocks(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).endsWith('/schedstat');
+    } catch {
+      return false; // closed between the listing and the read
+    }
+  }).length;
+}
+/** Where the runtime has a thread CPU clock of its own, none is opened (Node from 23.9). */
+const clocksAreFiles = !('threadCpuUsage' in process) && process.platform === 'linux';
 
 describe('TinypoolThreadPool', () => {
   it('drops a waiting task whose client goes away, and lets a running one finish on its thread', async () => {
@@ -49,6 +63,17 @@ describe('TinypoolThreadPool', () => {
     const after = await pool.run(1, 'sleep');
     expect(after.threadId).not.toBe(before.threadId);
     expect(pool.stats().completed).toBe(2);
+  });
+
+  it('leaves no descriptor behind when its threads stop', async () => {
+    const before = openThreadClocks();
+    pool = new TinypoolThreadPool({ taskModule: realTask, maxThreads: 3, maxQueue: 5 });
+    const timings = await Promise.all([1, 2, 3].map(() => pool!.run(100, 'sleep')));
+    expect(new Set(timings.map((t) => t.threadId)).size).toBe(3);
+    if (clocksAreFiles) expect(openThreadClocks()).toBe(before + 3);
+    await pool.close();
+    pool = undefined;
+    expect(openThreadClocks()).toBe(before);
   });
 
   it('refuses at once when every thread is busy and the queue is full', async () => {
