@@ -36,7 +36,12 @@ if (config.workers > 1 && !supervised) {
     runtimeLabel,
     // process.execPath is the native bun binary even when started through npx or an npm script.
     command: process.execPath,
-    args: [fileURLToPath(import.meta.url)],
+    // The same early signal hold as `npm run start:bun`: the supervisor may stop a child that is still loading.
+    args: [
+      '--preload',
+      fileURLToPath(new URL('../preload/hold-signals.js', import.meta.url)),
+      fileURLToPath(import.meta.url),
+    ],
   }).start();
 } else {
   // The same tinypool pool as on Node, given a task module Bun runs as TypeScript without a loader.

@@ -25,7 +25,7 @@ export function listenDeno(
         // npm run start:deno passes what follows `--` to the app, not to Deno: name the command that
         // works, with the one permission to add.
         throw new Error(
-          `${error.message}. deno.json allows only 127.0.0.1, localhost and 0.0.0.0; for this address start Deno itself: node_modules/deno/deno run -q --no-prompt -P --allow-net=${netPermission(config)} adapters/deno/main.ts --host ${config.host} --port ${config.port}`,
+          `${error.message}. deno.json allows only 127.0.0.1, localhost and 0.0.0.0; for this address start Deno itself: node_modules/deno/deno run -q --no-prompt -P --allow-net=${netPermission(config)} --preload ./adapters/preload/hold-signals.js adapters/deno/main.ts --host ${config.host} --port ${config.port}`,
           { cause: error },
         );
       throw error;

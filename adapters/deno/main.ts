@@ -46,10 +46,13 @@ const host: HostProcess = {
   exit: Deno.exit,
 };
 
-// node:http on Deno has no shared port (SO_REUSEPORT) for the children of --workers, and the
-// supervisor's children are not tested on it: one process, or a proxy in front of several.
-if (config.denoServer === 'node' && config.workers > 1) {
-  console.error('error: --deno-server node serves one process; leave out --workers, or use --deno-server serve');
+// node:http on Deno has no shared port (SO_REUSEPORT) for --balance kernel's children. Behind the
+// supervisor's balancer (least-busy, round-robin) each child listens on a loopback port of its own,
+// which node:http can.
+if (config.denoServer === 'node' && config.workers > 1 && config.balance === 'kernel') {
+  console.error(
+    'error: --deno-server node cannot share a port (--balance kernel); use --balance least-busy or round-robin, or --deno-server serve',
+  );
   Deno.exit(EXIT_BAD_USAGE);
 }
 
@@ -72,6 +75,9 @@ if (config.workers > 1 && !supervised) {
       `--allow-net=${config.balance === 'kernel' ? netPermission(config) : CHILD_PRIVATE_ADDRESS.host}`,
       '--allow-env',
       `--allow-read=${SOURCE_DIRS.join(',')}`,
+      // The same early signal hold as `npm run start:deno`: the supervisor may stop a child that is still loading.
+      '--preload',
+      new URL('../preload/hold-signals.js', import.meta.url).href,
       new URL(import.meta.url).href,
     ],
     // Deno.listen, not node:net: Deno's node:net listener never accepts again after running out of open files.

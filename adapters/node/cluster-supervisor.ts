@@ -109,7 +109,7 @@ export class ClusterSupervisor {
       const supervised = this.#workers.get(worker);
       if (supervised) supervision.exited(supervised, code, signal);
     });
-    // Stopped while its modules loaded (./hold-signals.js): nothing to start.
+    // Stopped while its modules loaded (adapters/preload/hold-signals.js): nothing to start.
     supervision.start(heldSignal());
   }
 }

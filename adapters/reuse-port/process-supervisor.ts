@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 // node:timers, not the global: Deno's global setTimeout returns a number, which has no unref().
 import { setTimeout } from 'node:timers';
 import type { Logger } from '../../src/logger.ts';
+import { heldSignal } from '../../src/serve/early-signal.ts';
 import { EXIT_BAD_USAGE } from '../../src/serve/exit-codes.ts';
 import { Supervision, type SupervisedProcess } from '../../src/serve/supervision.ts';
 import { configToArgs, type ServerConfig } from '../../src/config.ts';
@@ -123,6 +124,7 @@ export class ProcessSupervisor {
     // Last resort on any exit path of ours (an uncaught error included). SIGKILL of the supervisor
     // skips this: the children then see EOF on stdin instead.
     process.on('exit', () => supervision.killAll());
-    supervision.start();
+    // Stopped while its modules loaded (adapters/preload/hold-signals.js): nothing to start.
+    supervision.start(heldSignal());
   }
 }

@@ -1,5 +1,5 @@
-// The stop signal that came before the lifecycle could hear it: held by a preload where the runtime
-// has one (adapters/node/hold-signals.js), undefined otherwise.
+// The stop signal that came before the lifecycle could hear it: held by the preload that Node, Bun
+// and Deno load before the entry (adapters/preload/hold-signals.js), undefined otherwise.
 
 const HELD = Symbol.for('concurrency-lab.held-signal');
 

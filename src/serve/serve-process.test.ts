@@ -1,5 +1,5 @@
 // The lifecycle's handling of a stop signal that came before it could hear one (a supervisor
-// stopping a process it just started): held by the runtime's preload (adapters/node/hold-signals.js),
+// stopping a process it just started): held by the runtime's preload (adapters/preload/hold-signals.js),
 // it is a stop like any other once the port is open, exit 0 with its log, not a death by signal.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeRuntime } from '../fake-runtime.ts';

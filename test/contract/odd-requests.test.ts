@@ -297,6 +297,46 @@ describeIf(isProcess && runtime.hasGracefulShutdown)(`SIGTERM early on ${runtime
     SHUTDOWN_TIMEOUT_MS + 30_000,
   );
 
+  /**
+   * The matrix's command with test/contract/fixtures/sigterm-while-loading.js loaded after the runtime's
+   * own preloads and just before the entry, with the flag each runtime preloads a module by.
+   */
+  const signalledWhileLoading = (args: string[]): string[] => {
+    const entry = args.findIndex((arg) => /^adapters\/\w+\/main\.ts$/.test(arg));
+    expect(entry, args.join(' ')).toBeGreaterThan(-1);
+    const preload = runtime.name === 'node' ? '--import' : '--preload';
+    return [
+      ...args.slice(0, entry),
+      preload,
+      './test/contract/fixtures/sigterm-while-loading.js',
+      ...args.slice(entry),
+    ];
+  };
+
+  it.each([1, 2])(
+    'stopped while its modules load (--workers %i): the signal is held, a stop like any other, exit 0',
+    async (workers) => {
+      const port = await freePort();
+      const { command, args, env } = runtime.command(port, workers > 1 ? { workers } : {});
+      const server = new ServerProcess({
+        command,
+        args: signalledWhileLoading(args),
+        cwd: REPO_ROOT,
+        ...(env ? { env } : {}),
+        isReady: () => true,
+      });
+      // Not a death by the signal (exit 143, no log): the preload held it and the lifecycle took it.
+      expect(await server.exited, server.tail()).toEqual({ code: 0, signal: null });
+      const stopping = server.logs.filter((entry) => entry.event === 'server_stopping');
+      expect(stopping.map((entry) => String(entry.message).split(':')[0])).toEqual(['SIGTERM']);
+      if (workers === 1)
+        expect(server.logs.map((entry) => entry.event)).toEqual(['server_ready', 'server_stopping', 'server_stopped']);
+      expect(server.logs.filter((entry) => entry.level !== 'info')).toEqual([]);
+      const children = server.logs.filter((entry) => entry.event === 'worker_started').map((entry) => entry.child);
+      expect(children.filter((child) => isAlive(child as number))).toEqual([]);
+    },
+  );
+
   describeIf(runtime.hasWorkers)('under --workers 2', () => {
     /** The processes `pid` has started and that still run (the kernel's list of its children). */
     const childrenOf = (pid: number): number[] => {

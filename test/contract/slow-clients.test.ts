@@ -2,13 +2,15 @@
 // theirs; docs/reliability.md#slow-and-idle-clients). A body that has not arrived whole at
 // --request-timeout gets the contract's JSON 408 with `Connection: close`, counted in /metrics, and
 // the server closes the connection, whether the route reads the body or not. On Deno, the same and a
-// silent connection with --deno-server node, which has Node's timeouts. The deadline comes from the
+// silent connection with --deno-server node, which has Node's timeouts, alone and through --workers 2. The deadline comes from the
 // server's own setting, made short here; the test waits on what the server does (its answer, its
 // FIN), never on a clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../../tools/harness/http-client.ts';
 import { runtimeUnderTest, type ServerSettings } from '../../tools/harness/runtimes.ts';
-import { stopAllServers } from '../../tools/harness/server-process.ts';
+import { ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
+import { freePort } from '../../tools/harness/free-port.ts';
+import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { startRuntime, type StartedServer } from '../../tools/harness/start-runtime.ts';
 import { itIf } from '../support/conditional.ts';
 import { parseExposition, total } from '../support/prometheus-text.ts';
@@ -44,7 +46,16 @@ async function tricklingBody(port: number, method: string, path: string) {
 const servers: { label: string; settings: ServerSettings; closesSlowBodies: boolean }[] = [
   { label: runtime.name, settings: {}, closesSlowBodies: runtime.closesSlowBodies },
   ...(runtime.name === 'deno'
-    ? [{ label: 'deno --deno-server node', settings: { denoServer: 'node' as const }, closesSlowBodies: true }]
+    ? [
+        { label: 'deno --deno-server node', settings: { denoServer: 'node' as const }, closesSlowBodies: true },
+        // Behind the supervisor's balancer (least-busy), each child on a loopback port of its own: the
+        // child's timeouts close its side, and the balancer the client's.
+        {
+          label: 'deno --deno-server node --workers 2',
+          settings: { denoServer: 'node' as const, workers: 2 },
+          closesSlowBodies: true,
+        },
+      ]
     : []),
 ];
 
@@ -105,4 +116,13 @@ describe.each(servers)('slow clients on $label', ({ settings, closesSlowBodies }
     },
     TEST_TIMEOUT_MS,
   );
+});
+
+// node:http on Deno cannot share a port: under --balance kernel every child would bind the public one.
+itIf(runtime.name === 'deno')('refuses --deno-server node with --workers under --balance kernel (exit 2)', async () => {
+  const port = await freePort();
+  const { command, args, env } = runtime.command(port, { denoServer: 'node', workers: 2, balance: 'kernel' });
+  const server = new ServerProcess({ command, args, cwd: REPO_ROOT, ...(env ? { env } : {}), isReady: () => false });
+  expect((await server.exited).code).toBe(2);
+  expect(server.tail()).toContain('--deno-server node cannot share a port');
 });

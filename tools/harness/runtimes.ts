@@ -141,16 +141,14 @@ export const WRANGLER_HEADLESS_ENV: Record<string, string> = {
 
 /** The native Deno binary that the deno package installs. */
 export const DENO = 'node_modules/deno/deno';
+/** Holds a stop signal that comes while a server's modules load (src/serve/early-signal.ts); every runtime loads it first. */
+export const HOLD_SIGNALS = './adapters/preload/hold-signals.js';
 /** `-q`: Deno's own notices (the experimental config-permissions warning, in colour codes) stay out of the server's log. */
-export const DENO_START_ARGS = ['run', '-q', '--no-prompt', '-P', 'adapters/deno/main.ts'];
+export const DENO_START_ARGS = ['run', '-q', '--no-prompt', '-P', '--preload', HOLD_SIGNALS, 'adapters/deno/main.ts'];
 /** What `npm start` runs after `node`: the signal hold first (it must load before the entry's modules), then tsx. */
-export const NODE_START_ARGS = [
-  '--import',
-  './adapters/node/hold-signals.js',
-  '--import',
-  'tsx',
-  'adapters/node/main.ts',
-];
+export const NODE_START_ARGS = ['--import', HOLD_SIGNALS, '--import', 'tsx', 'adapters/node/main.ts'];
+/** What `npm run start:bun` runs after `bun`. */
+export const BUN_START_ARGS = ['--preload', HOLD_SIGNALS, 'adapters/bun/main.ts'];
 
 const loggedReady = (server: ServerProcess): boolean => server.logs.some((entry) => entry.event === 'server_ready');
 
@@ -253,7 +251,7 @@ export const RUNTIMES: Record<string, RuntimeUnderTest> = {
     // node_modules/.bin/bun is the native binary once bun's postinstall ran (allowScripts), not a node wrapper.
     command: (port, settings) => ({
       command: fileURLToPath(new URL('../../node_modules/.bin/bun', import.meta.url)),
-      args: ['adapters/bun/main.ts', ...toFlags(port, settings)],
+      args: [...BUN_START_ARGS, ...toFlags(port, settings)],
     }),
     ...PROCESS_RUNTIME,
     // Measured on Bun 1.4.5: see the flags' comments above.
