@@ -4,7 +4,7 @@
 import { cpuSteps } from '../../src/cpu-work.js';
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
 import type { CancelSignal, PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
-import type { PoolResultMessage, PoolTaskMessage } from './pool-thread.ts';
+import { TaskSlot, type PoolResultMessage, type PoolTaskMessage } from './task-slot.ts';
 
 export interface DenoThreadPoolOptions {
   maxThreads: number;
@@ -47,6 +47,8 @@ interface Thread {
   /** Our own id, from 1: inside a Deno Web Worker node:worker_threads reports threadId 0. */
   id: number;
   worker: Worker;
+  /** Where its tasks are written, and it is woken (./task-slot.ts). */
+  slot: TaskSlot;
   task: Task | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Fails the task if no answer comes within its ms plus TASK_GRACE_MS. */
@@ -155,7 +157,10 @@ export class DenoThreadPool implements ThreadPool {
     const id = this.#nextThreadId++;
     // Module workers inherit the parent's permissions; the name shows in stack traces and inspectors.
     const worker = new Worker(this.#workerModule, { type: 'module', name: `pool-thread-${id}` });
-    const thread: Thread = { id, worker, task: undefined, idleTimer: undefined, watchdog: undefined };
+    const slot = new TaskSlot();
+    const thread: Thread = { id, worker, slot, task: undefined, idleTimer: undefined, watchdog: undefined };
+    // Its first message, queued until the thread has loaded: the slot it then waits on.
+    worker.postMessage(slot.buffer);
     worker.onmessage = ({ data }: MessageEvent<PoolResultMessage>) => this.#finish(thread, { ...data, threadId: id });
     // An exception inside the worker: its task fails (500) and the thread is replaced on demand.
     worker.onerror = (event: ErrorEvent) => {
@@ -182,7 +187,7 @@ export class DenoThreadPool implements ThreadPool {
       this.#dueMs(task.message) + this.#taskGraceMs,
     );
     Deno.unrefTimer(thread.watchdog);
-    thread.worker.postMessage(task.message);
+    thread.slot.post(task.message);
   }
 
   /**
@@ -235,6 +240,8 @@ export class DenoThreadPool implements ThreadPool {
   #stopThread(thread: Thread): void {
     clearTimeout(thread.idleTimer);
     clearTimeout(thread.watchdog);
+    // A thread waiting on its slot leaves its loop first: terminate() alone would not end it.
+    thread.slot.stop();
     thread.worker.terminate();
     this.#threads.delete(thread);
   }

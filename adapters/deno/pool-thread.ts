@@ -1,26 +1,18 @@
-// Runs on a pool thread (a Web Worker): the blocking work of one `mode=pool` request, timed where it runs.
+// Runs on a pool thread (a Web Worker): the blocking work of each `mode=pool` task, timed where it
+// runs. The first message is the thread's task slot (./task-slot.ts); tasks then come through it.
 /// <reference lib="deno.worker" />
 import type { Work } from '../../src/runtime.ts';
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
 import { threadCpuDuring } from '../thread-cpu/thread-cpu.js';
+import { TaskSlot, type PoolResultMessage } from './task-slot.ts';
 
-export interface PoolTaskMessage {
-  ms: number;
-  work: Work;
-  /** The size of CPU work, computed by the thread that took the request (src/cpu-work.js). */
-  steps: number;
-}
-
-export interface PoolResultMessage {
-  startedAt: number;
-  endedAt: number;
-  cpuMs?: number;
-}
-
-self.onmessage = ({ data }: MessageEvent<PoolTaskMessage>) => {
-  const startedAt = preciseNow();
-  const cpuMs = threadCpuDuring(() => blockThread(data.ms, data.work, data.steps));
-  const result: PoolResultMessage = { startedAt, endedAt: preciseNow(), ...(cpuMs === undefined ? {} : { cpuMs }) };
-  self.postMessage(result);
+self.onmessage = ({ data }: MessageEvent<SharedArrayBuffer>) => {
+  self.onmessage = null;
+  new TaskSlot(data).serve(({ ms, work, steps }) => {
+    const startedAt = preciseNow();
+    const cpuMs = threadCpuDuring(() => blockThread(ms, work as Work, steps));
+    const result: PoolResultMessage = { startedAt, endedAt: preciseNow(), ...(cpuMs === undefined ? {} : { cpuMs }) };
+    self.postMessage(result);
+  });
 };

@@ -4,16 +4,41 @@
 // from 23.9; on Node 20 and 22 it is absent, and Linux's /proc/thread-self/schedstat (nanoseconds on
 // the CPU) tells the same. Elsewhere the CPU time is unknown: the answer says null rather than guess.
 // Plain JavaScript so that a Node pool thread loads it without a TypeScript loader.
-import { readFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
+import { openSync, readSync } from 'node:fs';
 import process from 'node:process';
 
 /** @type {undefined | (() => { user: number, system: number })} */
 const threadCpuUsage = /** @type {any} */ (process).threadCpuUsage?.bind(process);
 
+/**
+ * This thread's /proc/thread-self/schedstat, opened once and re-read from its start each time:
+ * undefined until first wanted, null where it cannot be opened. A module is loaded once a thread
+ * (a worker thread is its own isolate), so each thread holds the descriptor of its own file.
+ * Opening it for every read cost a pool task about as much CPU as the rest of its handoff:
+ * readFileSync opens, stats, reads a size-0 /proc file through a fresh 64 KiB buffer and closes.
+ * The descriptor is closed with its thread: Node's workers track the descriptors fs opens in them
+ * (`trackUnmanagedFds`, on by default and set by the pool) and close them when the thread exits.
+ * @type {number | null | undefined}
+ */
+let schedstat;
+/** Three decimal numbers: the first, nanoseconds on the CPU, fits many times over. */
+const line = Buffer.alloc(128);
+
 /** @returns {number | undefined} milliseconds of CPU this thread has used */
 function fromSchedstat() {
+  if (schedstat === undefined) {
+    try {
+      schedstat = openSync('/proc/thread-self/schedstat', 'r');
+    } catch {
+      schedstat = null;
+    }
+  }
+  if (schedstat === null) return undefined;
   try {
-    const nanoseconds = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
+    const length = readSync(schedstat, line, 0, line.length, 0);
+    const text = line.toString('latin1', 0, length);
+    const nanoseconds = Number(text.slice(0, text.indexOf(' ')));
     return Number.isFinite(nanoseconds) && nanoseconds > 0 ? nanoseconds / 1e6 : undefined;
   } catch {
     return undefined;

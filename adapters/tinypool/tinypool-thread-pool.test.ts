@@ -1,6 +1,7 @@
 // The Node pool under faults: a task that throws or kills its thread fails alone, and the pool
 // goes on serving on a fresh thread.
-import { afterEach, describe, expect, it } from 'vitest';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TinypoolThreadPool } from './tinypool-thread-pool.ts';
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
 import type { Work } from '../../src/runtime.ts';
@@ -13,6 +14,22 @@ afterEach(async () => {
 });
 
 const realTask = new URL('../node/pool-task.js', import.meta.url);
+
+/** What this process's open descriptors on a thread's CPU clock point at (adapters/thread-cpu/thread-cpu.js): one thread's file each. */
+function openThreadClocks(): Set<string> {
+  const clocks = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.endsWith('/schedstat')) clocks.add(target);
+    } catch {
+      // closed between the listing and the read
+    }
+  }
+  return clocks;
+}
+/** Where the runtime has a thread CPU clock of its own, none is opened (Node from 23.9). */
+const clocksAreFiles = !('threadCpuUsage' in process) && process.platform === 'linux';
 
 describe('TinypoolThreadPool', () => {
   it('drops a waiting task whose client goes away, and lets a running one finish on its thread', async () => {
@@ -49,6 +66,20 @@ describe('TinypoolThreadPool', () => {
     const after = await pool.run(1, 'sleep');
     expect(after.threadId).not.toBe(before.threadId);
     expect(pool.stats().completed).toBe(2);
+  });
+
+  it('leaves no descriptor behind when its threads stop', async () => {
+    // Compared by the thread each descriptor reads, so that threads of earlier tests still closing do not count.
+    const before = openThreadClocks();
+    pool = new TinypoolThreadPool({ taskModule: realTask, maxThreads: 3, maxQueue: 5 });
+    const timings = await Promise.all([1, 2, 3].map(() => pool!.run(100, 'sleep')));
+    expect(new Set(timings.map((t) => t.threadId)).size).toBe(3);
+    const opened = [...openThreadClocks()].filter((clock) => !before.has(clock));
+    if (clocksAreFiles) expect(opened).toHaveLength(3);
+    await pool.close();
+    pool = undefined;
+    // A thread's descriptors are closed as it exits, which may come a moment after its 'exit' event.
+    await vi.waitFor(() => expect(opened.filter((clock) => openThreadClocks().has(clock))).toEqual([]));
   });
 
   it('refuses at once when every thread is busy and the queue is full', async () => {

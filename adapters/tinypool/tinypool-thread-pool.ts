@@ -60,6 +60,8 @@ export class TinypoolThreadPool implements ThreadPool {
       // The task module is plain JavaScript: threads need none of this process's loader flags
       // (they would otherwise inherit --import tsx).
       execArgv: [],
+      // adapters/thread-cpu/thread-cpu.js keeps a descriptor open in each thread: closed as the thread exits.
+      trackUnmanagedFds: true,
     });
     // A thread that dies mid-task rejects that task's promise; without a listener the event would
     // also crash the process.

@@ -60,6 +60,11 @@ export interface CpuPerRequest {
   processes: string[];
   /** The rest of the started tree (a wrapper: wrangler's node, esbuild), µs a request; 0 when there is none. */
   wrapperUsPerRequest: number;
+  /**
+   * Of usPerRequest, the serving process's main thread alone (/proc/<pid>/task/<pid>/stat), where one
+   * process serves: the rest is its other threads (a pool's, the engine's helpers). Undefined otherwise.
+   */
+  mainThreadUsPerRequest?: number;
 }
 
 /** Runs `load` (a fixed number of requests) and divides the server's CPU time over it by the requests answered. */
@@ -75,9 +80,14 @@ export async function cpuPerRequest(
       `no process of ${rootPid}'s tree matches ${String(serving)}: ${all.map((p) => `${commOf(p)}:${p}`).join(' ')}`,
     );
   const others = all.filter((pid) => !pids.includes(pid));
+  // The main thread's own counters, beside the whole process's: where a request's CPU is spent.
+  const main = pids.length === 1 ? `${pids[0]}/task/${pids[0]}` : undefined;
+  const mainTicks = () => (main === undefined ? undefined : ownCpuTicks(read(`/proc/${main}/stat`) ?? ''));
+  const mainBefore = mainTicks();
   const before = cpuTicks(all);
   const { requests } = await load();
   const after = cpuTicks(all);
+  const mainAfter = mainTicks();
   const sum = (list: number[]) =>
     list.reduce((total, pid) => total + (after.get(pid) ?? before.get(pid) ?? 0) - (before.get(pid) ?? 0), 0);
   const toUs = (ticks: number) => (ticks / clockTicksPerSecond()) * 1e6;
@@ -88,5 +98,8 @@ export async function cpuPerRequest(
     cpuMs: servingUs / 1000,
     processes: pids.map((pid) => `${commOf(pid) ?? '?'}:${pid}`),
     wrapperUsPerRequest: requests > 0 ? toUs(sum(others)) / requests : NaN,
+    ...(mainBefore !== undefined && mainAfter !== undefined && requests > 0
+      ? { mainThreadUsPerRequest: toUs(mainAfter - mainBefore) / requests }
+      : {}),
   };
 }

@@ -84,6 +84,8 @@ export interface PoolFigure {
   poolThreads: number | undefined;
   pool: Series;
   async: Series;
+  /** Server CPU a request of each, on the same server right after (every thread of the process). */
+  cpu?: { pool: CpuPerRequest; async: CpuPerRequest };
 }
 
 export type ScaleFigure = { kind: 'wrk'; result: WrkScaleResult } | { kind: 'fire-many'; result: ScaleResult };
@@ -287,7 +289,7 @@ export async function runtimeFigures(
           pool: load(POOL(app), 'POST'),
           async: load(ASYNC(app), 'POST'),
         });
-        figures.pool.push({ poolThreads: undefined, pool, async });
+        figures.pool.push({ poolThreads: undefined, pool, async, cpu: await poolCpu(runtime.name, app, pool, ctx) });
       }
 
       if (ctx.wrk) {
@@ -354,7 +356,7 @@ export async function runtimeFigures(
           pool: load(POOL(app!), 'POST'),
           async: load(ASYNC(app!), 'POST'),
         });
-        figures.pool.push({ poolThreads: plan.cores, pool, async });
+        figures.pool.push({ poolThreads: plan.cores, pool, async, cpu: await poolCpu(runtime.name, app!, pool, ctx) });
       });
     });
   }
@@ -380,6 +382,34 @@ export async function runtimeFigures(
   }
   figures.seconds = (performance.now() - startedAt) / 1000;
   return figures;
+}
+
+/**
+ * Server CPU a request of POST /delay?ms=0 in mode=pool, then in mode=async, on the same server with
+ * its pool grown: the whole process (the pool's threads with it), and its main thread apart, so that
+ * the figure shows on which side of the handoff the cost lies.
+ */
+async function poolCpu(
+  runtime: string,
+  server: BenchServer,
+  pool: Series,
+  { plan, generator, say }: Context,
+): Promise<{ pool: CpuPerRequest; async: CpuPerRequest }> {
+  // One count for both, sized by the slower (the pool), so that each takes about plan.cpuLoadS.
+  const requests = cpuRequestCount(plan, pool.rps);
+  const cpu = {} as { pool: CpuPerRequest; async: CpuPerRequest };
+  for (const [key, url] of [
+    ['pool', POOL(server)],
+    ['async', ASYNC(server)],
+  ] as const) {
+    say(
+      `${runtime}: server CPU a request, POST ${url.replace(server.url, '')} on ${server.label} (${requests} requests)`,
+    );
+    cpu[key] = await cpuPerRequest(server.process.pid, server.serving, () =>
+      generator.fixedCount(url, { method: 'POST', requests, connections: plan.connections }),
+    );
+  }
+  return cpu;
 }
 
 /** Node's POST /delay?ms=0&mode=async against the seed's FastAPI app doing `await asyncio.sleep(0)`. */

@@ -89,6 +89,33 @@ describe('runtimeRows', () => {
     expect(row(rows, 'server CPU a request, POST /delay?ms=0 async')[4]).toContain('async ÷ GET / would be 20%');
   });
 
+  it("gives the pool's CPU a request beside async's, split between the main thread and the others", () => {
+    const cpu = (usPerRequest: number, mainThreadUsPerRequest: number) => ({
+      usPerRequest,
+      mainThreadUsPerRequest,
+      requests: 1000,
+      cpuMs: usPerRequest,
+      processes: ['node:1'],
+      wrapperUsPerRequest: 0,
+    });
+    const f = {
+      ...runtime('node', { get: series(1000) }),
+      pool: [
+        {
+          poolThreads: undefined,
+          pool: series(400),
+          async: series(1000),
+          cpu: { pool: cpu(80, 50), async: cpu(20, 19) },
+        },
+      ],
+    };
+    const pool = row(runtimeRows(f, undefined, plan), 'server CPU a request, POST /delay?ms=0 pool (default pool)');
+    expect(pool[2]).toBe('80 µs');
+    expect(pool[4]).toContain('(main thread 50 µs, other threads 30 µs)');
+    expect(pool[4]).toContain('async on the same server 20 µs (main thread 19 µs, other threads 1.0 µs)');
+    expect(pool[4]).toContain('pool ÷ async would be 25%');
+  });
+
   it('says when a runtime has no pool or no bare server', () => {
     const rows = runtimeRows(runtime('workerd', { get: series(500), async: series(400) }), undefined, plan);
     expect(row(rows, 'pool ÷ async, ms=0')[4]).toBe('no pool on this runtime');

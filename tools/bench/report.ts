@@ -2,6 +2,7 @@
 // generator's ceiling marked as such. Pure: it formats what figures.ts measured.
 import { formatMs, formatRatio } from '../lab/format.ts';
 import type { CpuKey, Peer, RuntimeFigures, Series } from './figures.ts';
+import type { CpuPerRequest } from './cpu.ts';
 import type { LoadGenerator } from './load/generator.ts';
 import { atCeiling, describeTarget, ratioBound, TARGETS, verdict, type RatioBound, type Target } from './verdicts.ts';
 
@@ -97,6 +98,29 @@ function errorsNote(series: Series): string {
   return series.errors || series.non2xx ? `; ${series.errors} socket errors, ${series.non2xx} error statuses` : '';
 }
 
+/** Where a request's CPU went: the main thread, and the process's other threads (a pool's among them). */
+function threadSplit(cpu: CpuPerRequest): string {
+  const main = cpu.mainThreadUsPerRequest;
+  return main === undefined ? '' : ` (main thread ${us(main)}, other threads ${us(cpu.usPerRequest - main)})`;
+}
+
+/** Server CPU a request of mode=pool against mode=async at ms=0, on one server, split by thread. */
+export function poolCpuRow(
+  runtime: string,
+  poolThreads: number | undefined,
+  cpu: { pool: CpuPerRequest; async: CpuPerRequest },
+): Row {
+  const threads = poolThreads ? `--pool-threads ${poolThreads}` : 'default pool';
+  return [
+    runtime,
+    `server CPU a request, POST /delay?ms=0 pool (${threads})`,
+    us(cpu.pool.usPerRequest),
+    '',
+    `every thread of the process${threadSplit(cpu.pool)}; async on the same server ${us(cpu.async.usPerRequest)}${threadSplit(cpu.async)}; ` +
+      `if CPU-bound, pool ÷ async would be ${formatRatio(cpu.async.usPerRequest / cpu.pool.usPerRequest)}; ${cpu.pool.requests} requests each`,
+  ];
+}
+
 const CPU_FIGURES: [CpuKey, string][] = [
   ['get', 'app'],
   ['bare', 'bare'],
@@ -143,6 +167,7 @@ export function runtimeRows(
       `${rps(p.pool.rps)} vs ${rps(p.async.rps)}; p99 ${formatMs(p.pool.p99Ms ?? NaN)} vs ${formatMs(p.async.p99Ms ?? NaN)}${errorsNote(p.pool)}${c.note}`,
     ]);
   }
+  for (const p of f.pool) if (p.cpu) rows.push(poolCpuRow(r, p.poolThreads, p.cpu));
   if (!f.pool.length && get) rows.push([r, 'pool ÷ async, ms=0', '–', '', 'no pool on this runtime']);
   for (const [key, name, target] of [
     ['bare', 'bare server', TARGETS.getOverBare],
