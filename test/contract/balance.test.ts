@@ -1,8 +1,11 @@
 // Who picks the process for a new connection under `--workers N` (`--balance`, src/serve/balance.ts),
 // on every runtime that has processes: by default a process that is free. Judged from the worker_id
 // and the start_time/end_time interval each answer reports, never from how long anything took.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, expect, it } from 'vitest';
 import { post, request, type HttpResponse } from '../../tools/harness/http-client.ts';
+import { requestBytes } from '../../tools/harness/raw-connection.ts';
 import { runtimeUnderTest } from '../../tools/harness/runtimes.ts';
 import { ServerProcess, stopAllServers } from '../../tools/harness/server-process.ts';
 import { startRuntime } from '../../tools/harness/start-runtime.ts';
@@ -10,6 +13,7 @@ import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { describeIf } from '../support/conditional.ts';
 import { overlaps, toInterval } from '../support/intervals.ts';
 import { parseExposition, select, total } from '../support/prometheus-text.ts';
+import { readSlowly } from '../support/slow-reader.ts';
 
 const runtime = runtimeUnderTest();
 const WORKERS = 4;
@@ -129,6 +133,31 @@ describeIf(runtime.hasWorkers)(`--workers and the port on ${runtime.name}`, () =
     expect((await server.exited).code).toBe(0);
   });
 });
+
+describeIf(runtime.hasWorkers)(`backpressure through the --workers balancer on ${runtime.name}`, () => {
+  it('a slow reader of several Swagger UI bundles on one connection gets every byte, as on disk', async () => {
+    // The largest answer the server has. The file it is read from, as the server reads it.
+    const bundle = readFileSync(createRequire(import.meta.url).resolve('swagger-ui-dist/swagger-ui-bundle.js'));
+    // One answer fits in the kernel's buffers on loopback (the supervisor's send buffer to the client
+    // grows to net.ipv4.tcp_wmem's largest, 4 MiB by default): more than that on one connection, so
+    // the carrier must stop reading from its child, and start again when the client has taken some.
+    const copies = Math.floor(largestSendBuffer() / bundle.length) + 3;
+    const server = await startRuntime(runtime, { workers: 2 });
+    const get = (headers: Record<string, string> = {}): Buffer =>
+      requestBytes('GET', '/docs/swagger-ui-bundle.js', { headers });
+    const rest = Buffer.concat([...Array.from({ length: copies - 2 }, () => get()), get({ Connection: 'close' })]);
+    // A carrier that never reads again after it stopped leaves this waiting: the test's timeout.
+    const answers = await readSlowly(server.port, get(), rest);
+    expect(answers.map((answer) => answer.status)).toEqual(Array(copies).fill(200));
+    for (const answer of answers) expect(Buffer.from(answer.text).equals(bundle)).toBe(true);
+    expect((await server.process.stop()).code).toBe(0);
+  }, 30_000);
+});
+
+/** The most a TCP socket's send buffer grows to (net.ipv4.tcp_wmem's third field), in bytes. */
+function largestSendBuffer(): number {
+  return Number(readFileSync('/proc/sys/net/ipv4/tcp_wmem', 'utf8').trim().split(/\s+/)[2]);
+}
 
 /** The children the supervisor reported, in order. */
 function startedChildren(server: ServerProcess): number[] {

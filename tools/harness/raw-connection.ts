@@ -141,7 +141,7 @@ export function requestBytes(
 }
 
 /** One whole response at the start of `data`, or undefined while it is still arriving. */
-function parseResponse(
+export function parseResponse(
   data: Buffer,
   head: boolean,
   ended: boolean,
