@@ -4,7 +4,7 @@
 import { cpuSteps } from '../../src/cpu-work.js';
 import { PoolOverloadedError, WorkCancelledError } from '../../src/errors.ts';
 import type { CancelSignal, PoolStats, Work, ThreadPool, WorkTiming } from '../../src/runtime.ts';
-import { TaskSlot, type PoolResultMessage, type PoolTaskMessage } from './task-slot.ts';
+import { TaskSlot, THREAD_READY, type PoolResultMessage, type PoolTaskMessage } from './task-slot.ts';
 
 export interface DenoThreadPoolOptions {
   maxThreads: number;
@@ -15,6 +15,8 @@ export interface DenoThreadPoolOptions {
   workerModule?: URL;
   /** How long past its ms a task may go unanswered before its thread is given up for dead. */
   taskGraceMs?: number;
+  /** How long a new thread may take to load before its task fails and it is given up. */
+  threadStartMs?: number;
 }
 
 /** Keeps one thread warm so that the first pool request does not pay for a thread's start. */
@@ -26,6 +28,12 @@ const IDLE_TIMEOUT_MS = 10_000;
  * without this its request would hang and its thread count as busy for ever.
  */
 const TASK_GRACE_MS = 10_000;
+/**
+ * How long a new thread may take to load its module. Apart from the task grace: under load (the pool
+ * regrowing many threads at once on a busy machine) a start can take seconds, which must not count
+ * against a task that has not begun; but a thread that never starts must not hold its task for ever.
+ */
+const THREAD_START_MS = 60_000;
 
 /** Raised for tasks still queued when the pool closes (only after a shutdown timed out). */
 export class PoolClosedError extends Error {
@@ -51,8 +59,10 @@ interface Thread {
   slot: TaskSlot;
   task: Task | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Fails the task if no answer comes within its ms plus TASK_GRACE_MS. */
+  /** Fails the task if no answer comes within its ms plus TASK_GRACE_MS of the thread being ready. */
   watchdog: ReturnType<typeof setTimeout> | undefined;
+  /** It has loaded and waits on its slot (its first message said so). */
+  ready: boolean;
 }
 
 export class DenoThreadPool implements ThreadPool {
@@ -62,6 +72,7 @@ export class DenoThreadPool implements ThreadPool {
   readonly #idleTimeoutMs: number;
   readonly #workerModule: URL;
   readonly #taskGraceMs: number;
+  readonly #threadStartMs: number;
   readonly #threads = new Set<Thread>();
   readonly #queue: Task[] = [];
   #nextThreadId = 1;
@@ -78,8 +89,10 @@ export class DenoThreadPool implements ThreadPool {
     idleTimeoutMs = IDLE_TIMEOUT_MS,
     workerModule = new URL('./pool-thread.ts', import.meta.url),
     taskGraceMs = TASK_GRACE_MS,
+    threadStartMs = THREAD_START_MS,
   }: DenoThreadPoolOptions) {
     this.#taskGraceMs = taskGraceMs;
+    this.#threadStartMs = threadStartMs;
     this.#maxThreads = maxThreads;
     this.#minThreads = Math.min(MIN_THREADS, maxThreads);
     this.#maxQueue = maxQueue;
@@ -158,10 +171,19 @@ export class DenoThreadPool implements ThreadPool {
     // Module workers inherit the parent's permissions; the name shows in stack traces and inspectors.
     const worker = new Worker(this.#workerModule, { type: 'module', name: `pool-thread-${id}` });
     const slot = new TaskSlot();
-    const thread: Thread = { id, worker, slot, task: undefined, idleTimer: undefined, watchdog: undefined };
+    const thread: Thread = {
+      id,
+      worker,
+      slot,
+      task: undefined,
+      idleTimer: undefined,
+      watchdog: undefined,
+      ready: false,
+    };
     // Its first message, queued until the thread has loaded: the slot it then waits on.
     worker.postMessage(slot.buffer);
-    worker.onmessage = ({ data }: MessageEvent<PoolResultMessage>) => this.#finish(thread, { ...data, threadId: id });
+    worker.onmessage = ({ data }: MessageEvent<PoolResultMessage | typeof THREAD_READY>) =>
+      data === THREAD_READY ? this.#ready(thread) : this.#finish(thread, { ...data, threadId: id });
     // An exception inside the worker: its task fails (500) and the thread is replaced on demand.
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -178,16 +200,38 @@ export class DenoThreadPool implements ThreadPool {
     // Once running, the work cannot be called back: the client's going away no longer matters.
     task.signal?.removeEventListener('abort', task.onAbort);
     thread.task = task;
-    thread.watchdog = setTimeout(
-      () =>
-        this.#fail(
-          thread,
-          new Error(`pool thread ${thread.id} gave no answer ${this.#taskGraceMs} ms after its task was due`),
-        ),
-      this.#dueMs(task.message) + this.#taskGraceMs,
-    );
-    Deno.unrefTimer(thread.watchdog);
+    this.#watch(thread, task);
+    // A thread still loading finds the task in its slot once it waits on it.
     thread.slot.post(task.message);
+  }
+
+  /** The thread has loaded: a task already in its slot is timed from now. */
+  #ready(thread: Thread): void {
+    thread.ready = true;
+    if (thread.task) this.#watch(thread, thread.task);
+  }
+
+  /**
+   * The watchdog: its ms plus the grace on a thread that is ready; on one still loading, its start
+   * deadline (the task is timed again once the thread is ready).
+   */
+  #watch(thread: Thread, task: Task): void {
+    clearTimeout(thread.watchdog);
+    thread.watchdog = thread.ready
+      ? setTimeout(
+          () =>
+            this.#fail(
+              thread,
+              new Error(`pool thread ${thread.id} gave no answer ${this.#taskGraceMs} ms after its task was due`),
+            ),
+          this.#dueMs(task.message) + this.#taskGraceMs,
+        )
+      : setTimeout(
+          () =>
+            this.#fail(thread, new Error(`pool thread ${thread.id} did not start within ${this.#threadStartMs} ms`)),
+          this.#threadStartMs,
+        );
+    Deno.unrefTimer(thread.watchdog);
   }
 
   /**

@@ -5,10 +5,11 @@ import type { Work } from '../../src/runtime.ts';
 import { blockThread } from '../../src/block-thread.js';
 import { preciseNow } from '../../src/precise-now.js';
 import { threadCpuDuring } from '../thread-cpu/thread-cpu.js';
-import { TaskSlot, type PoolResultMessage } from './task-slot.ts';
+import { TaskSlot, THREAD_READY, type PoolResultMessage } from './task-slot.ts';
 
 self.onmessage = ({ data }: MessageEvent<SharedArrayBuffer>) => {
   self.onmessage = null;
+  self.postMessage(THREAD_READY);
   new TaskSlot(data).serve(({ ms, work, steps }) => {
     const startedAt = preciseNow();
     const cpuMs = threadCpuDuring(() => blockThread(ms, work as Work, steps));

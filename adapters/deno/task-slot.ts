@@ -16,6 +16,9 @@ export interface PoolTaskMessage {
   steps: number;
 }
 
+/** A thread's first message: it has loaded and waits on its slot (the pool times its task from here). */
+export const THREAD_READY = 'ready';
+
 export interface PoolResultMessage {
   startedAt: number;
   endedAt: number;
