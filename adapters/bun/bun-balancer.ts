@@ -81,6 +81,17 @@ function pausable(socket: Socket<Side> | undefined): Pausable | undefined {
   return socket as unknown as Pausable | undefined;
 }
 
+/** What both sides of a carried connection do alike: pass bytes and an end on, write on drain. */
+const CARRYING: Pick<SocketHandler<Side>, 'data' | 'drain' | 'end' | 'error'> = {
+  data: (socket, bytes) => {
+    socket.data.spoke();
+    socket.data.peer.write(bytes);
+  },
+  drain: (socket) => socket.data.flush(),
+  end: (socket) => socket.data.peer.peerEnded(),
+  error: (socket) => socket.terminate(),
+};
+
 export class BunBalancer extends ChildBalancer {
   #listener: TCPSocketListener<Side> | undefined;
 
@@ -112,19 +123,13 @@ export class BunBalancer extends ChildBalancer {
 
   #clientHandlers(): SocketHandler<Side> {
     return {
+      ...CARRYING,
       open: (client) => this.#accept(client),
-      data: (client, bytes) => {
-        client.data.spoke();
-        client.data.peer.write(bytes);
-      },
-      drain: (client) => client.data.flush(),
-      end: (client) => client.data.peer.peerEnded(),
       // A client gone: its child's connection ends with it.
       close: (client) => {
         client.data.closed = true;
         client.data.peer.terminate();
       },
-      error: (client) => client.terminate(),
     };
   }
 
@@ -150,25 +155,19 @@ export class BunBalancer extends ChildBalancer {
         allowHalfOpen: true,
         data: upstream,
         socket: {
+          ...CARRYING,
           open: (socket) => {
             socket.setNoDelay(true);
             if (side.closed) return socket.terminate();
             upstream.socket = socket;
             upstream.flush();
           },
-          data: (socket, bytes) => {
-            socket.data.spoke();
-            socket.data.peer.write(bytes);
-          },
-          drain: (socket) => socket.data.flush(),
-          end: (socket) => socket.data.peer.peerEnded(),
           // The child closed (after its answer, or killed): whatever it sent is flushed, then the client closes.
           close: (socket) => {
             socket.data.closed = true;
             attempt.end();
             socket.data.peer.peerClosed();
           },
-          error: (socket) => socket.terminate(),
           // The child died between its last answer and its removal: try another one.
           connectError: () => {
             refused.add(attempt.backend.id);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CpuPerRequest } from './cpu.ts';
 import type { RuntimeFigures, Series } from './figures.ts';
 import { failureSummary, findCeiling, peerRows, runtimeRows } from './report.ts';
 
@@ -21,6 +22,16 @@ const runtime = (name: string, t: RuntimeFigures['throughput']): RuntimeFigures 
   makespan: [],
   failures: [],
   seconds: 1,
+});
+
+/** A server CPU figure of 1,000 requests; with the main thread's share where one is given. */
+const cpu = (usPerRequest: number, mainThreadUsPerRequest?: number): CpuPerRequest => ({
+  usPerRequest,
+  ...(mainThreadUsPerRequest === undefined ? {} : { mainThreadUsPerRequest }),
+  requests: 1000,
+  cpuMs: usPerRequest,
+  processes: ['node:1'],
+  wrapperUsPerRequest: 0,
 });
 
 const plan = { rounds: 1, durationS: 2, connections: 50 };
@@ -71,13 +82,6 @@ describe('runtimeRows', () => {
   });
 
   it('gives the ratios the CPU figures imply for CPU-bound servers', () => {
-    const cpu = (usPerRequest: number) => ({
-      usPerRequest,
-      requests: 1000,
-      cpuMs: usPerRequest,
-      processes: ['node:1'],
-      wrapperUsPerRequest: 0,
-    });
     const f = {
       ...runtime('node', { get: series(1000) }),
       cpu: { get: cpu(20), bare: cpu(10), hono: cpu(15), async: cpu(100) },
@@ -90,14 +94,6 @@ describe('runtimeRows', () => {
   });
 
   it("gives the pool's CPU a request beside async's, split between the main thread and the others", () => {
-    const cpu = (usPerRequest: number, mainThreadUsPerRequest: number) => ({
-      usPerRequest,
-      mainThreadUsPerRequest,
-      requests: 1000,
-      cpuMs: usPerRequest,
-      processes: ['node:1'],
-      wrapperUsPerRequest: 0,
-    });
     const f = {
       ...runtime('node', { get: series(1000) }),
       pool: [
