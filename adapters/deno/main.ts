@@ -25,6 +25,7 @@ import { DenoThreadPool } from './deno-thread-pool.ts';
 import { listenNode } from '../node-http/listen.ts';
 import { listenDeno, netPermission } from './listen.ts';
 import { defaultMaxConnections } from './open-file-limit.ts';
+import { warnIfSlowClientsHeld } from './slow-clients-warning.ts';
 
 /** What a child reads: the code its pool threads load (Web Workers need read permission for their modules), and /docs's files. */
 const SOURCE_DIRS = [
@@ -56,6 +57,9 @@ if (config.denoServer === 'node' && config.workers > 1 && config.balance === 'ke
   );
   Deno.exit(EXIT_BAD_USAGE);
 }
+
+// Said once, by the process that owns the public address: Deno.serve there holds slow clients.
+if (!supervised) warnIfSlowClientsHeld(config, logger, Deno.pid);
 
 // --deno-server node's cap: `auto` becomes what the open-file limit leaves, read here, in the process
 // that may run Deno; the supervisor hands its children the number (they may not, and share its limit).
