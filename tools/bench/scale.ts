@@ -25,8 +25,8 @@ export interface WrkScaleResult extends WrkScaleOptions, Omit<WrkResult, 'durati
   /** wrk's CPU ÷ (wall × threads). */
   wrkCpuShare: number | undefined;
   /** Connections the kernel dropped on a full accept queue during the run (any listener on the machine), and the cap on that queue. */
-  listenOverflows: number | undefined;
-  somaxconn: number | undefined;
+  listenOverflows?: number | undefined;
+  somaxconn?: number | undefined;
 }
 
 /** Room beyond one descriptor a connection: listening sockets, pipes, libraries' own files. */
