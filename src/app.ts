@@ -26,7 +26,7 @@ import { Metrics } from './metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from './observability/exposition.ts';
 import type { ClusterView } from './observability/supervisor-link.ts';
 import { withinRequestTimeout } from './request-timeout.ts';
-import { delayMessage, runDelay } from './run-delay.ts';
+import { delayMessage, hearsClientLeave, runDelay } from './run-delay.ts';
 import type { Mode, Runtime } from './runtime.ts';
 import { formatTimestamp } from './timestamp.ts';
 
@@ -296,7 +296,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     });
 
     try {
-      const signal = runtime.clientSignal?.(c.env) ?? c.req.raw.signal;
+      const signal = hearsClientLeave(params) ? (runtime.clientSignal?.(c.env) ?? c.req.raw.signal) : undefined;
       const timing = await runDelay(runtime, params, signal, (startedAt, threadId) => {
         if (logger.enabled)
           logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, fields(threadId));
