@@ -25,7 +25,7 @@ import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from './observability/exposition.ts';
 import type { ClusterView } from './observability/supervisor-link.ts';
-import { withinRequestTimeout } from './request-timeout.ts';
+import { racingRequestTimeout, settlesAtOnce } from './request-timeout.ts';
 import { delayMessage, hearsClientLeave, runDelay } from './run-delay.ts';
 import type { Mode, Runtime } from './runtime.ts';
 import { formatTimestamp } from './timestamp.ts';
@@ -234,8 +234,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const { requestTimeoutMs } = options;
   const readingBody = async <T>(read: () => Promise<T>): Promise<T> => {
     try {
-      const reading = beforeDrain(read(), options.drain);
-      return await (requestTimeoutMs === undefined ? reading : withinRequestTimeout(reading, requestTimeoutMs));
+      const reading = read();
+      // A body already here (none at all, or all in its first packet: every bodyless POST on Deno) is
+      // read within a few microtask turns, before any shutdown or deadline could come: it needs no
+      // listener on the drain and no timer. Only a body still arriving races the two.
+      if (await settlesAtOnce(reading)) return await reading;
+      const racing = beforeDrain(reading, options.drain);
+      return await (requestTimeoutMs === undefined ? racing : racingRequestTimeout(racing, requestTimeoutMs));
     } catch (error) {
       if (error instanceof HttpError) throw error;
       throw options.drain?.aborted ? new ShuttingDownError() : new ClientClosedError();
