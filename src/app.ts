@@ -267,7 +267,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     // The query parsed once: every name given once, its one value (what c.req.query() would parse again).
     const queries = c.req.queries();
     const query: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const name in queries) {
+    for (const name of Object.keys(queries)) {
       const values = queries[name]!;
       if (values.length > 1) throw new InvalidRequestError(`\`${name}\` is given more than once in the query`);
       query[name] = values[0]!;
