@@ -36,8 +36,10 @@ class Side {
     const socket = this.socket;
     const written = socket && this.#waiting.length === 0 ? socket.write(bytes) : 0;
     if (written < bytes.length) {
-      // A copy: Bun may reuse the buffer it read into.
-      this.#waiting.push(bytes.slice(Math.max(written, 0)));
+      // A copy: Bun reuses the buffer it read into once this handler returns. Not `bytes.slice()`:
+      // `bytes` is a Buffer, whose slice is a view of the same memory (the bytes kept were then
+      // overwritten by the next read, and a slow reader got corrupt answers).
+      this.#waiting.push(new Uint8Array(bytes.subarray(Math.max(written, 0))));
       pausable(this.peer.socket)?.pause();
     }
   }

@@ -1,7 +1,7 @@
 // Blocking on Workers (adapters/cloudflare/calibrated-spin.ts), played on Node with the two clocks
 // workerd has: live (wrangler dev) and frozen during synchronous code (deployed).
 import { describe, expect, it } from 'vitest';
-import { CalibratedSpin } from './calibrated-spin.ts';
+import { CalibratedSpin, CHUNK, LIVE_CLOCK_CAP_FACTOR, MAX_STALENESS } from './calibrated-spin.ts';
 import { ModeUnsupportedError } from '../../src/errors.ts';
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -39,6 +39,31 @@ function deployedClock(
   };
 }
 
+/**
+ * A live clock (it advances during synchronous code, as under wrangler dev) that shows this
+ * process's CPU time at `speed` times its pace: at a speed above 1 it plays a calibration taken
+ * while other processes took the CPU, which reads the rate that many times low. On CPU time, what
+ * other processes take of the CPU now does not move it.
+ */
+function playedLiveClock(): { now: () => number; speed: (times: number) => void } {
+  let shown = 0;
+  let last = cpuTime();
+  let pace = 1;
+  const now = (): number => {
+    const t = cpuTime();
+    shown += (t - last) * pace;
+    last = t;
+    return shown;
+  };
+  return {
+    now,
+    speed: (times) => {
+      now();
+      pace = times;
+    },
+  };
+}
+
 describe('CalibratedSpin', () => {
   it('refuses to block before it is calibrated', () => {
     const spin = new CalibratedSpin({ now: () => performance.now(), nextEvent: nextTick });
@@ -54,7 +79,40 @@ describe('CalibratedSpin', () => {
     const budget = Math.ceil(30 * rate);
     const done = spin.block(30); // a loop timed on this clock would never end
     expect(done).toBeGreaterThanOrEqual(budget);
-    expect(done).toBeLessThan(budget + 4096 + 1);
+    expect(done).toBeLessThan(budget + CHUNK + 1);
+    expect(spin.iterationsPerMs).toBe(rate); // a frozen clock shows nothing to recalibrate by
+  });
+
+  it('with a live clock and a calibration that read the rate low, the block still lasts the whole ms', async () => {
+    // Calibrated at ten times the clock's pace: the rate reads ten times low, and a count of four
+    // times the budget would end a 30 ms block after 12 ms.
+    const clock = playedLiveClock();
+    const spin = new CalibratedSpin({ now: clock.now, nextEvent: nextTick });
+    clock.speed(10);
+    await spin.calibrate();
+    clock.speed(1);
+    const lowRate = spin.iterationsPerMs!;
+    const before = clock.now();
+    spin.block(30);
+    expect(clock.now() - before).toBeGreaterThanOrEqual(30);
+    // The spin proved the calibration stale; later blocks (work=cpu too) use what it saw.
+    expect(spin.iterationsPerMs!).toBeGreaterThan(lowRate * LIVE_CLOCK_CAP_FACTOR);
+    const after = clock.now();
+    spin.block(30);
+    expect(clock.now() - after).toBeGreaterThanOrEqual(30);
+  });
+
+  it('with a live clock that creeps, stops at the runaway bound instead of following it', async () => {
+    let creeping = false;
+    let shown = performance.now();
+    const now = (): number => (creeping ? (shown += 1e-6) : performance.now());
+    const spin = new CalibratedSpin({ now, nextEvent: nextTick });
+    await spin.calibrate();
+    const budget = Math.ceil(5 * spin.iterationsPerMs!);
+    creeping = true; // 5 ms on this clock would take hours of reads
+    const done = spin.block(5);
+    expect(done).toBeGreaterThan(budget * LIVE_CLOCK_CAP_FACTOR);
+    expect(done).toBeLessThan(budget * LIVE_CLOCK_CAP_FACTOR * MAX_STALENESS + CHUNK + 1);
   });
 
   it('with a live clock, measures without waiting for events: slow events do not lower the rate', async () => {

@@ -17,9 +17,14 @@
 // whole measurement, and the rate read fifty times too low.) A blocking request then runs
 // `ms × rate` iterations.
 // Where the clock does advance (locally), it still decides when to stop, so local durations are
-// exact; the iteration count is then only a hard cap (four times the budget) that keeps a
-// miscalibrated loop from running away. Where it does not (deployed), the calibrated count is the
-// only measure, and the loop ends after it: it cannot outlive its budget whatever the clock does.
+// exact; the iteration count is then only a cap (four times the budget) that keeps a loop from
+// running away. A spin that reaches that cap while the live clock says its time is not up proves
+// the calibration stale (taken while the machine was busy, it read the rate several times low, and
+// the cap cut a 1 s block at 0.6 s): the rate seen during this spin replaces it, and the cap is
+// moved to four times what is left at that rate, never past MAX_STALENESS times the first cap (a
+// clock that creeps cannot make the loop run away). Where the clock does
+// not advance (deployed), the calibrated count is the only measure, and the loop ends after it: it
+// cannot outlive its budget whatever the clock does.
 // Assumption, not verifiable here (no account): the deployed clock shows real time after a timer
 // fires. If a clock shows no work even across events, blocking is refused with an error rather
 // than sized by a guess.
@@ -40,12 +45,19 @@ const FIRST_CALIBRATION_ITERATIONS = 1 << 14;
  */
 const MAX_CALIBRATION_ITERATIONS = 1 << 23;
 /** Iterations between clock reads: the loop is mostly arithmetic, not clock calls. */
-const CHUNK = 1 << 12;
+export const CHUNK = 1 << 12;
 /**
  * Locally the clock ends the loop; the count only stops a runaway, at this multiple of the budget
  * (generous: a calibration taken while another process shared the CPU reads a low rate).
  */
-const LIVE_CLOCK_CAP_FACTOR = 4;
+export const LIVE_CLOCK_CAP_FACTOR = 4;
+/**
+ * How stale a calibration may be believed to be, as a factor of the rate it read: on a live clock
+ * a spin stops at LIVE_CLOCK_CAP_FACTOR × this × its budget whatever the clock says (the runaway
+ * bound). A rate read while other processes shared the CPU is low by about their share, so
+ * several times at worst on a loaded machine.
+ */
+export const MAX_STALENESS = 16;
 /**
  * Across events, doubling the work must stretch the measured time at least this much before the
  * rate counts: the work then fills most of it, and the wait for the event (which does not grow with
@@ -157,13 +169,25 @@ export class CalibratedSpin {
     }
     const start = this.#clock();
     const deadline = start + ms;
+    const ceiling = budget * LIVE_CLOCK_CAP_FACTOR * MAX_STALENESS;
+    let cap = budget * LIVE_CLOCK_CAP_FACTOR;
     let done = 0;
-    while (done < budget * LIVE_CLOCK_CAP_FACTOR) {
+    for (;;) {
       spin(CHUNK);
       done += CHUNK;
       const now = this.#clock();
       if (now >= deadline) break; // the clock advances here: it decides
-      if (now === start && done >= budget) break; // frozen clock: the calibrated count decides
+      if (now === start) {
+        if (done >= budget) break; // frozen clock: the calibrated count decides
+      } else if (done >= cap) {
+        if (done >= ceiling) break;
+        // The live clock says the time is not up, yet the count is spent: the calibrated rate is
+        // stale. What this spin did per ms is a truer one (still cautious: it counts any time the
+        // CPU went to others): keep it for later blocks too, and size what is left by it.
+        const seen = done / (now - start);
+        this.#iterationsPerMs = Math.max(this.#iterationsPerMs ?? rate, seen);
+        cap = Math.min(ceiling, done + Math.ceil((deadline - now) * seen * LIVE_CLOCK_CAP_FACTOR));
+      }
     }
     return done;
   }

@@ -13,7 +13,7 @@ import { REPO_ROOT } from '../../tools/harness/repo-root.ts';
 import { describeIf } from '../support/conditional.ts';
 import { overlaps, toInterval } from '../support/intervals.ts';
 import { parseExposition, select, total } from '../support/prometheus-text.ts';
-import { readSlowly } from '../support/slow-reader.ts';
+import { parseAnswers, readBytesSlowly } from '../support/slow-reader.ts';
 
 const runtime = runtimeUnderTest();
 const WORKERS = 4;
@@ -147,12 +147,32 @@ describeIf(runtime.hasWorkers)(`backpressure through the --workers balancer on $
       requestBytes('GET', '/docs/swagger-ui-bundle.js', { headers });
     const rest = Buffer.concat([...Array.from({ length: copies - 2 }, () => get()), get({ Connection: 'close' })]);
     // A carrier that never reads again after it stopped leaves this waiting: the test's timeout.
-    const answers = await readSlowly(server.port, get(), rest);
-    expect(answers.map((answer) => answer.status)).toEqual(Array(copies).fill(200));
+    const { answers, cut } = parseAnswers(await readBytesSlowly(server.port, get(), rest));
+    for (const answer of answers) expect(answer.status).toBe(200);
     for (const answer of answers) expect(Buffer.from(answer.text).equals(bundle)).toBe(true);
+    if (runtime.pipelinesBehindPendingAnswer) {
+      expect(answers.length).toBe(copies);
+      expect(cut.length).toBe(0);
+    } else {
+      // Bun.serve, the child, may close the connection in the middle of a large answer when more
+      // requests are pipelined behind it (its "async pipelining" limit, docs/reliability.md#pipelining;
+      // seen on a lone Bun.serve, no balancer, at about 4 MB). What is the balancer's to keep: every
+      // byte the child sent arrives, in order and unchanged, so what follows the whole answers is the
+      // start of one more, nothing else.
+      expect(answers.length).toBeGreaterThanOrEqual(2);
+      expect(isStartOfAnswer(cut, bundle), `${cut.length} bytes after ${answers.length} answers`).toBe(true);
+    }
     expect((await server.process.stop()).code).toBe(0);
   }, 30_000);
 });
+
+/** Whether `bytes` are the start of a 200 answer whose body is `body`: a head, then body's first bytes. */
+function isStartOfAnswer(bytes: Buffer, body: Buffer): boolean {
+  const headEnd = bytes.indexOf('\r\n\r\n');
+  if (headEnd < 0) return 'HTTP/1.1 200 '.startsWith(bytes.subarray(0, 13).toString('latin1'));
+  const sent = bytes.subarray(headEnd + 4);
+  return bytes.subarray(0, 13).toString('latin1') === 'HTTP/1.1 200 ' && sent.equals(body.subarray(0, sent.length));
+}
 
 /** The most a TCP socket's send buffer grows to (net.ipv4.tcp_wmem's third field), in bytes. */
 function largestSendBuffer(): number {

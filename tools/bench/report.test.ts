@@ -145,3 +145,37 @@ describe('failureSummary', () => {
     ).toBe('the server exited before it was ready; output: … error: --workers needs permission');
   });
 });
+
+describe('scale rows', () => {
+  const scale = (name: string, requests: number): RuntimeFigures => ({
+    ...runtime(name, {}),
+    scale: {
+      kind: 'wrk',
+      result: {
+        connections: 10_000,
+        threads: 2,
+        durationS: 8,
+        taskMs: 1000,
+        requests,
+        requestsPerSecond: requests / 8,
+        p50Ms: undefined,
+        p90Ms: undefined,
+        p99Ms: undefined,
+        maxMs: undefined,
+        errors: { connect: 0, read: 0, write: 0, timeout: 0 },
+        non2xx: 0,
+        timeoutS: 10,
+        wrkFdLimit: 20_000,
+        serverFdLimit: 20_000,
+        wrkCpuShare: 0.1,
+      },
+    },
+  });
+  const reqs = (f: RuntimeFigures) =>
+    runtimeRows(f, undefined, plan).find((r) => r[1]?.endsWith('req/s') && r[1].startsWith('scale'))!;
+
+  it("says that workerd's burst goes through wrangler dev's proxy, which a row of no answers measures", () => {
+    expect(reqs(scale('workerd', 0))[4]).toMatch(/^0 answered .*through wrangler dev's proxy Worker/);
+    expect(reqs(scale('node', 0))[4]).not.toContain('proxy');
+  });
+});

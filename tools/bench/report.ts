@@ -3,6 +3,7 @@
 import { formatMs, formatRatio } from '../lab/format.ts';
 import type { CpuKey, Peer, RuntimeFigures, Series } from './figures.ts';
 import type { CpuPerRequest } from './cpu.ts';
+import { IN_FRONT } from './in-front.ts';
 import type { LoadGenerator } from './load/generator.ts';
 import { atCeiling, describeTarget, ratioBound, TARGETS, verdict, type RatioBound, type Target } from './verdicts.ts';
 
@@ -271,7 +272,7 @@ function scaleRows(f: RuntimeFigures): Row[] {
         `${what}: req/s`,
         rps(s.requestsPerSecond),
         targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')),
-        `answered ÷ makespan ${formatMs(s.makespanMs)}; a one-shot burst, not wrk's kept-alive connections`,
+        `answered ÷ makespan ${formatMs(s.makespanMs)}; a one-shot burst, not wrk's kept-alive connections${IN_FRONT[r] ? `; ${IN_FRONT[r]}` : ''}`,
       ],
       [
         r,
@@ -296,7 +297,7 @@ function scaleRows(f: RuntimeFigures): Row[] {
       `${what}: req/s`,
       rps(s.requestsPerSecond),
       targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')),
-      `${s.requests} answered (ideal ${Math.round((s.connections * 1000) / s.taskMs).toLocaleString('en-US')} req/s); wrk -t${s.threads}, CPU ${pct(s.wrkCpuShare)} of its threads; ${limits}${lowLimit}`,
+      `${s.requests} answered (ideal ${Math.round((s.connections * 1000) / s.taskMs).toLocaleString('en-US')} req/s); wrk -t${s.threads}, CPU ${pct(s.wrkCpuShare)} of its threads; ${limits}${lowLimit}${IN_FRONT[r] ? `; ${IN_FRONT[r]}` : ''}`,
     ],
     [
       r,
