@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import type { DelayAnswer, HelloAnswer, InfoAnswer } from './api/answers.ts';
 import { openApiDocument } from './api/openapi-document.ts';
-import { parseDelayParams, supportedModes, type DelayDefaults } from './delay-params.ts';
+import { parseDelayParams, supportedModes, type DelayDefaults, type DelayParams } from './delay-params.ts';
 import {
   ClientClosedError,
   HttpError,
@@ -25,8 +25,8 @@ import type { LoopLagMonitor } from './loop-lag.ts';
 import { Metrics } from './metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from './observability/exposition.ts';
 import type { ClusterView } from './observability/supervisor-link.ts';
-import { withinRequestTimeout } from './request-timeout.ts';
-import { delayMessage, runDelay } from './run-delay.ts';
+import { racingRequestTimeout, settlesAtOnce } from './request-timeout.ts';
+import { delayMessage, hearsClientLeave, runDelay } from './run-delay.ts';
 import type { Mode, Runtime } from './runtime.ts';
 import { formatTimestamp } from './timestamp.ts';
 
@@ -234,8 +234,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const { requestTimeoutMs } = options;
   const readingBody = async <T>(read: () => Promise<T>): Promise<T> => {
     try {
-      const reading = beforeDrain(read(), options.drain);
-      return await (requestTimeoutMs === undefined ? reading : withinRequestTimeout(reading, requestTimeoutMs));
+      const reading = read();
+      // A body already here (none at all, or all in its first packet: every bodyless POST on Deno) is
+      // read within a few microtask turns, before any shutdown or deadline could come: it needs no
+      // listener on the drain and no timer. Only a body still arriving races the two.
+      if (await settlesAtOnce(reading)) return await reading;
+      const racing = beforeDrain(reading, options.drain);
+      return await (requestTimeoutMs === undefined ? racing : racingRequestTimeout(racing, requestTimeoutMs));
     } catch (error) {
       if (error instanceof HttpError) throw error;
       throw options.drain?.aborted ? new ShuttingDownError() : new ClientClosedError();
@@ -255,21 +260,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   /** `body`: the declared length of a body not read yet, or the text of one read already (./limited-body.ts). */
   const delay = async (c: Context<AppEnv>, body: number | string): Promise<Response> => {
     const requestId = ++requestCount;
-    // The log's fields, built only when something reads them (--log on, or a lab page subscribed).
-    let who: LogFields | undefined;
-    const whoFields = (): LogFields =>
-      (who ??= {
-        worker_id: runtime.workerId(),
-        thread_id: 0,
-        request_id: requestId,
-        ...labIdField(c.req.header(LAB_ID_HEADER)),
-      });
-    if (logger.enabled) logger.info('request_received', 'Received POST request to delay endpoint', whoFields());
+    // The log's fields are built only when something reads them (--log on, or a lab page subscribed).
+    if (logger.enabled)
+      logger.info('request_received', 'Received POST request to delay endpoint', requestFields(runtime, c, requestId));
 
     // The query parsed once: every name given once, its one value (what c.req.query() would parse again).
     const queries = c.req.queries();
     const query: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const name in queries) {
+    for (const name of Object.keys(queries)) {
       const values = queries[name]!;
       if (values.length > 1) throw new InvalidRequestError(`\`${name}\` is given more than once in the query`);
       query[name] = values[0]!;
@@ -287,23 +285,25 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (!parsed.ok) throw new InvalidRequestError(parsed.message);
     const params = parsed.value;
     c.set('mode', params.mode);
-    const fields = (threadId: number): LogFields => ({
-      ...whoFields(),
-      mode: params.mode,
-      work: params.work,
-      ms: params.ms,
-      thread_id: threadId,
-    });
 
     try {
-      const signal = runtime.clientSignal?.(c.env) ?? c.req.raw.signal;
+      const signal = hearsClientLeave(params) ? (runtime.clientSignal?.(c.env) ?? c.req.raw.signal) : undefined;
       const timing = await runDelay(runtime, params, signal, (startedAt, threadId) => {
         if (logger.enabled)
-          logger.info('work_started', `Starting delay at ${formatTimestamp(startedAt)}`, fields(threadId));
+          logger.info(
+            'work_started',
+            `Starting delay at ${formatTimestamp(startedAt)}`,
+            workFields(runtime, c, requestId, params, threadId),
+          );
       });
       const start_time = formatTimestamp(timing.startedAt);
       const end_time = formatTimestamp(timing.endedAt);
-      if (logger.enabled) logger.info('work_ended', `Ending delay at ${end_time}`, fields(timing.threadId));
+      if (logger.enabled)
+        logger.info(
+          'work_ended',
+          `Ending delay at ${end_time}`,
+          workFields(runtime, c, requestId, params, timing.threadId),
+        );
       const response: DelayAnswer = {
         message: delayMessage(params.ms),
         ...params,
@@ -317,13 +317,21 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         cpu_ms: timing.cpuMs === undefined ? null : Math.round(timing.cpuMs * 10) / 10,
       };
       if (logger.enabled) {
-        logger.info('response_sent', `Sending response: ${JSON.stringify(response)}`, fields(timing.threadId));
+        logger.info(
+          'response_sent',
+          `Sending response: ${JSON.stringify(response)}`,
+          workFields(runtime, c, requestId, params, timing.threadId),
+        );
       }
       return c.json(response);
     } catch (error) {
       // Nobody reads a 499: it is the de-facto code for "client closed request", for logs and metrics.
       if (error instanceof WorkCancelledError && logger.enabled)
-        logger.info('work_cancelled', 'Client went away; its work was cancelled', fields(0));
+        logger.info(
+          'work_cancelled',
+          'Client went away; its work was cancelled',
+          workFields(runtime, c, requestId, params, 0),
+        );
       throw error;
     }
   };
@@ -406,6 +414,31 @@ async function withLength(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
   headers.set('Content-Length', String((await response.arrayBuffer()).byteLength));
   return new Response(null, { status: response.status, statusText: response.statusText, headers });
+}
+
+// The fields of the log lines about one POST /delay, as functions of the module rather than closures
+// made per request: tsx (esbuild's keepNames) wraps each named closure in a call that sets its name,
+// about 3% of Node's `POST /delay?mode=async` (docs/performance.md).
+
+/** Who served the request, and the lab page that sent it (if one did). */
+function requestFields(runtime: Runtime, c: Context, requestId: number): LogFields {
+  return {
+    worker_id: runtime.workerId(),
+    thread_id: 0,
+    request_id: requestId,
+    ...labIdField(c.req.header(LAB_ID_HEADER)),
+  };
+}
+
+/** requestFields, then the work: its mode, kind and length, and the thread that runs it. */
+function workFields(runtime: Runtime, c: Context, requestId: number, params: DelayParams, threadId: number): LogFields {
+  return {
+    ...requestFields(runtime, c, requestId),
+    mode: params.mode,
+    work: params.work,
+    ms: params.ms,
+    thread_id: threadId,
+  };
 }
 
 function shorten(text: string): string {

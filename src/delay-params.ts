@@ -103,10 +103,8 @@ export function parseDelayParams(query: Record<string, string>, body: unknown, d
     const value = fromBody !== undefined ? fromBody : fromQuery;
     if (value !== undefined) raw[name] = value;
   }
-  const unknown = [...Object.keys(query), ...Object.keys(bodyFields)].filter((name) => !names.includes(name));
-  if (unknown.length > 0) {
-    return fail(`unknown parameter \`${unknown[0]}\`; the parameters are ${names.join(', ')}`);
-  }
+  const unknown = firstUnknown(query, names) ?? firstUnknown(bodyFields, names);
+  if (unknown !== undefined) return fail(`unknown parameter \`${unknown}\`; the parameters are ${names.join(', ')}`);
   // A query's ms is text: digits are read as the number they write; anything else stays text, and fails.
   if (typeof raw.ms === 'string' && INTEGER.test(raw.ms)) raw.ms = Number(raw.ms);
 
@@ -158,6 +156,12 @@ export function cpuLimitRefusal(params: DelayParams, cpuLimitMs: number | undefi
     `\`ms\` must be at most ${most} with mode=blocking here: blocking work uses this request's CPU, and the ` +
     `platform stops a request past ${cpuLimitMs} ms of CPU (LAB_CPU_LIMIT_MS, [limits] cpu_ms)${instead}; got ${params.ms}`
   );
+}
+
+/** The first name of `fields` that is not a parameter (without building the list of all such names, on every request). */
+function firstUnknown(fields: object, names: readonly string[]): string | undefined {
+  for (const name of Object.keys(fields)) if (!names.includes(name)) return name;
+  return undefined;
 }
 
 function describe(value: unknown): string {

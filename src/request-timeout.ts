@@ -13,17 +13,32 @@ import { RequestTimeoutError } from './errors.ts';
 const TURNS_BEFORE_TIMER = 32;
 
 /**
+ * Whether `reading` settles within a few microtask turns: a body already here, which no timer, no
+ * drain listener and no race need guard. The body's rejection, if it comes, is left for the caller to
+ * hear from `reading` itself.
+ */
+export async function settlesAtOnce(reading: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  reading.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let turn = 0; turn < TURNS_BEFORE_TIMER && !settled; turn++) await undefined;
+  return settled;
+}
+
+/**
  * `reading`, or a RequestTimeoutError once `timeoutMs` have passed. A timer is made only for a read
  * that does not end at once. The body's own promise is left to settle (its rejection when the
  * connection closes is expected, and handled here); the caller answers 408 with `Connection: close`
  * and cancels the stream if it holds its reader.
  */
 export async function withinRequestTimeout<T>(reading: Promise<T>, timeoutMs: number): Promise<T> {
-  let settled = false;
-  const done = (): void => void (settled = true);
-  reading.then(done, done);
-  for (let turn = 0; turn < TURNS_BEFORE_TIMER && !settled; turn++) await undefined;
-  if (settled) return reading;
+  return (await settlesAtOnce(reading)) ? reading : racingRequestTimeout(reading, timeoutMs);
+}
+
+/** `reading`, or a RequestTimeoutError once `timeoutMs` have passed, with a timer from now on. */
+export async function racingRequestTimeout<T>(reading: Promise<T>, timeoutMs: number): Promise<T> {
   let timer!: ReturnType<typeof setTimeout>; // set at once: a promise's executor runs synchronously
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RequestTimeoutError(timeoutMs)), timeoutMs);

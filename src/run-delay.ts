@@ -44,6 +44,16 @@ export async function runDelay(
   }
 }
 
+/**
+ * Whether the work of `params` hears its client leave: a timer to call off, or a pool task (queued
+ * or running). Blocking work holds the loop, and a wait of 0 ms is one turn of it: neither looks at a
+ * signal, so the app asks the runtime for none (on Deno a request's signal is made on first read,
+ * with a hook into the server's cancel; docs/performance.md).
+ */
+export function hearsClientLeave({ mode, ms }: DelayParams): boolean {
+  return mode === 'pool' || (mode === 'async' && ms > 0);
+}
+
 /** "Response after 3 seconds delay", stating the delay that really ran. */
 export function delayMessage(ms: number): string {
   const seconds = ms / 1000;

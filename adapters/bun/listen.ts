@@ -28,6 +28,15 @@ export function listenBun(
       inFlight--;
       if (inFlight === 0) whenIdle?.();
     };
+    /** The answer once it is ready and the request's body has been read or given up on. */
+    const answerLater = async (request: Request, answer: Response | Promise<Response>): Promise<Response> => {
+      const response = await answer;
+      // A body still arriving at the request timeout, or when the drain begins, is left unread:
+      // the answer goes at once and closes the connection.
+      const whole = await discardUnreadBody(request, requestTimeoutMs, draining.signal);
+      return whole ? response : withConnectionClose(response);
+    };
+
     // Bun.serve opens the port synchronously and throws when it cannot.
     const server = Bun.serve({
       port,
@@ -36,19 +45,19 @@ export function listenBun(
       // Not Bun's HTML error pages: the app answers every error in JSON itself.
       development: false,
       idleTimeout: IDLE_TIMEOUT_S,
-      async fetch(request, bunServer) {
+      fetch(request, bunServer) {
+        const answer = fetch(absolute(request, bunServer), bunServer);
+        // Answered at once, with no body to throw away (GET /, /health, /metrics): nothing is in
+        // flight past this call, and no time passes for the idle timer to count, so none of the
+        // work below is needed.
+        if (!(answer instanceof Promise) && request.body === null) return answer;
+        // The timer is paused before the first await: a request longer than the idle timeout keeps its connection.
         bunServer.timeout(request, 0);
         inFlight++;
-        try {
-          const response = await fetch(absolute(request, bunServer), bunServer);
-          // A body still arriving at the request timeout, or when the drain begins, is left unread:
-          // the answer goes at once and closes the connection.
-          const whole = await discardUnreadBody(request, requestTimeoutMs, draining.signal);
-          return whole ? response : withConnectionClose(response);
-        } finally {
+        return answerLater(request, answer).finally(() => {
           bunServer.timeout(request, IDLE_TIMEOUT_S);
           answered();
-        }
+        });
       },
     });
 

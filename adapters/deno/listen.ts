@@ -115,21 +115,38 @@ function keepingSmallUnreadBodies(
     // request's headers (each a cost on Deno): a fifth of GET /'s profile before.
     const method = request.method;
     if (method === 'GET' || method === 'HEAD') return fetch(request, info);
-    return discardingSmallUnreadBody(fetch, request, info, timeoutMs);
+    // No async function around the app: an answer that is already here goes on at once, and one that
+    // is a promise takes a single `then`, not an async frame and its await.
+    const answer = fetch(request, info);
+    return answer instanceof Promise
+      ? answer.then((response) => discardingSmallUnreadBody(request, response, timeoutMs))
+      : discardingSmallUnreadBody(request, answer, timeoutMs);
   };
 }
 
-async function discardingSmallUnreadBody(
-  fetch: Fetch,
+/**
+ * `response` as it is, or once a small body the app left unread has been read and thrown away. The
+ * headers come first: the app has read them already where it read the body (so this costs nothing
+ * then), and a request with no length declared (most bodyless POSTs) is done without asking Deno
+ * whether its body was used.
+ */
+function discardingSmallUnreadBody(
   request: Request,
-  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  response: Response,
+  timeoutMs: number,
+): Response | Promise<Response> {
+  if (request.headers.has('transfer-encoding')) return response;
+  const length = Number(request.headers.get('content-length'));
+  if (!(length > 0 && length <= UNREAD_BODY_DISCARD_BYTES)) return response;
+  if (request.bodyUsed || !request.body || request.body.locked) return response;
+  return discarding(request.body.getReader(), response, timeoutMs);
+}
+
+async function discarding(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  response: Response,
   timeoutMs: number,
 ): Promise<Response> {
-  const response = await fetch(request, info);
-  if (request.bodyUsed || request.headers.has('transfer-encoding')) return response;
-  const length = Number(request.headers.get('content-length'));
-  if (!(length > 0 && length <= UNREAD_BODY_DISCARD_BYTES) || !request.body || request.body.locked) return response;
-  const reader = request.body.getReader();
   try {
     await withinRequestTimeout(readToEnd(reader), timeoutMs);
   } catch (error) {

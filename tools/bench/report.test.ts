@@ -112,6 +112,39 @@ describe('runtimeRows', () => {
     expect(pool[4]).toContain('pool ÷ async would be 25%');
   });
 
+  it('says in the 10,000-connection row how often the listen queue overflowed, and its cap', () => {
+    const scale = (listenOverflows: number | undefined): RuntimeFigures['scale'] => ({
+      kind: 'wrk',
+      result: {
+        connections: 10_000,
+        threads: 2,
+        durationS: 8,
+        taskMs: 1000,
+        requests: 40_000,
+        requestsPerSecond: 5000,
+        p50Ms: 1100,
+        p90Ms: 1300,
+        p99Ms: 2500,
+        maxMs: 7000,
+        errors: { connect: 0, read: 0, write: 0, timeout: 0 },
+        non2xx: 0,
+        timeoutS: 10,
+        wrkFdLimit: 65_536,
+        serverFdLimit: 65_536,
+        wrkCpuShare: 0.5,
+        listenOverflows,
+        somaxconn: 4096,
+      },
+    });
+    const tail = (listenOverflows: number | undefined) =>
+      row(
+        runtimeRows({ ...runtime('node', { get: series(1000) }), scale: scale(listenOverflows) }, undefined, plan),
+        'scale: 10,000 conns × async 1000 ms, 8 s: p50 / p99',
+      )[4];
+    expect(tail(12_345)).toContain('listen queue overflowed 12,345 times (somaxconn 4096)');
+    expect(tail(undefined)).toContain('listen queue overflows not known (somaxconn 4096)');
+  });
+
   it('says when a runtime has no pool or no bare server', () => {
     const rows = runtimeRows(runtime('workerd', { get: series(500), async: series(400) }), undefined, plan);
     expect(row(rows, 'pool ÷ async, ms=0')[4]).toBe('no pool on this runtime');

@@ -304,7 +304,7 @@ function scaleRows(f: RuntimeFigures): Row[] {
       `${what}: p50 / p99`,
       `${seconds(s.p50Ms)} / ${seconds(s.p99Ms)}`,
       s.p99Ms === undefined ? 'no answers' : targetCell(s.p99Ms, TARGETS.scaleP99Ms, 'exact', seconds),
-      `max ${seconds(s.maxMs)}; from each request's send (wrk leaves the connect out)`,
+      `max ${seconds(s.maxMs)}; from each request's send (wrk leaves the connect out); ${listenQueue(s)}`,
     ],
     [
       r,
@@ -314,6 +314,14 @@ function scaleRows(f: RuntimeFigures): Row[] {
       `read ${e.read}, write ${e.write}, timeout ${e.timeout} (wrk --timeout ${s.timeoutS} s), ${s.non2xx} error statuses`,
     ],
   ];
+}
+
+/** What the tail is often made of: connections dropped on a full accept queue wait for TCP's retries (1, 3, 7 s). */
+function listenQueue(s: { listenOverflows?: number | undefined; somaxconn?: number | undefined }): string {
+  const cap = s.somaxconn === undefined ? '' : ` (somaxconn ${s.somaxconn})`;
+  return s.listenOverflows === undefined
+    ? `listen queue overflows not known${cap}`
+    : `listen queue overflowed ${s.listenOverflows.toLocaleString('en-US')} times${cap}`;
 }
 
 /** `nodeAsyncCpu`: Node's server CPU µs a POST /delay?ms=0&mode=async, when measured. */

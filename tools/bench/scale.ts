@@ -7,6 +7,7 @@ import { maxConcurrent, percentile } from '../lab/stats.ts';
 import { parseTimestamp } from '../../src/timestamp.ts';
 import { runWrk } from './load/wrk.ts';
 import type { WrkResult } from './load/wrk-output.ts';
+import { listenOverflowsNow, somaxconn } from './listen-queue.ts';
 
 export interface WrkScaleOptions {
   connections: number;
@@ -23,6 +24,9 @@ export interface WrkScaleResult extends WrkScaleOptions, Omit<WrkResult, 'durati
   serverFdLimit: number | undefined;
   /** wrk's CPU ÷ (wall × threads). */
   wrkCpuShare: number | undefined;
+  /** Connections the kernel dropped on a full accept queue during the run (any listener on the machine), and the cap on that queue. */
+  listenOverflows?: number | undefined;
+  somaxconn?: number | undefined;
 }
 
 /** Room beyond one descriptor a connection: listening sockets, pipes, libraries' own files. */
@@ -35,6 +39,7 @@ export async function wrkScale(
   options: WrkScaleOptions,
 ): Promise<WrkScaleResult> {
   const timeoutS = options.durationS + 2;
+  const overflowsBefore = listenOverflowsNow();
   const run = await runWrk(wrk, {
     url: `${url}/delay?ms=${options.taskMs}&mode=async`,
     method: 'POST',
@@ -45,6 +50,7 @@ export async function wrkScale(
     fdLimit: 65_536,
   });
   const r = run.result;
+  const overflowsAfter = listenOverflowsNow();
   return {
     ...options,
     requests: r.requests,
@@ -59,6 +65,9 @@ export async function wrkScale(
     wrkFdLimit: run.fdLimit,
     serverFdLimit: openFileLimit(serverPid),
     wrkCpuShare: run.cpuS === undefined ? undefined : run.cpuS / (run.wallS * options.threads),
+    listenOverflows:
+      overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore,
+    somaxconn: somaxconn(),
   };
 }
 
