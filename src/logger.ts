@@ -21,6 +21,7 @@ export type LogEvent =
   | 'worker_exited'
   | 'worker_start_timeout'
   | 'accept_failed'
+  | 'slow_clients_held'
   | 'error';
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;

@@ -24,6 +24,8 @@ import { createDenoRuntime } from './deno-runtime.ts';
 import { DenoThreadPool } from './deno-thread-pool.ts';
 import { listenNode } from '../node-http/listen.ts';
 import { listenDeno, netPermission } from './listen.ts';
+import { defaultMaxConnections } from './open-file-limit.ts';
+import { warnIfSlowClientsHeld } from './slow-clients-warning.ts';
 
 /** What a child reads: the code its pool threads load (Web Workers need read permission for their modules), and /docs's files. */
 const SOURCE_DIRS = [
@@ -56,13 +58,24 @@ if (config.denoServer === 'node' && config.workers > 1 && config.balance === 'ke
   Deno.exit(EXIT_BAD_USAGE);
 }
 
+// Said once, by the process that owns the public address: Deno.serve there holds slow clients.
+if (!supervised) warnIfSlowClientsHeld(config, logger, Deno.pid);
+
+// --deno-server node's cap: `auto` becomes what the open-file limit leaves, read here, in the process
+// that may run Deno; the supervisor hands its children the number (they may not, and share its limit).
+// Deno.serve takes no cap.
+const maxConnections =
+  config.denoServer === 'node' && config.maxConnections === 0
+    ? await defaultMaxConnections(config.poolThreads)
+    : config.maxConnections || Infinity;
+
 if (config.workers > 1 && !supervised) {
   if (Deno.permissions.querySync({ name: 'run', command: Deno.execPath() }).state !== 'granted') {
     console.error(`error: --workers needs permission to start Deno itself: add --allow-run=${Deno.execPath()}`);
     Deno.exit(EXIT_BAD_USAGE);
   }
   await new ProcessSupervisor({
-    config,
+    config: Number.isFinite(maxConnections) ? { ...config, maxConnections } : config,
     logger,
     runtimeLabel,
     command: Deno.execPath(),
@@ -93,11 +106,10 @@ if (config.workers > 1 && !supervised) {
     ),
     // A child shares the public port only under --balance kernel; else it is behind the supervisor's balancer.
     // --deno-server node: Node's own listen on Deno's node:http, for its header, request and idle
-    // timeouts and its connection cap (docs/runtimes.md#deno); `auto` has no open-file limit
-    // to read here (no permission on /proc), so no cap unless given.
+    // timeouts and its connection cap (docs/runtimes.md#deno).
     listen:
       config.denoServer === 'node'
-        ? listenNode(config, config.maxConnections || Infinity)
+        ? listenNode(config, maxConnections)
         : listenDeno(config, supervised && config.balance === 'kernel'),
     host,
     runtimeLabel,

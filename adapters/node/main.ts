@@ -18,7 +18,7 @@ import {
   WORKER_PRIVATE_ADDRESS,
 } from './cluster-supervisor.ts';
 import { listenNode } from '../node-http/listen.ts';
-import { defaultMaxConnections } from './open-file-limit.ts';
+import { defaultMaxConnections } from '../open-files/open-file-limit.ts';
 import { createNodeRuntime } from './node-runtime.ts';
 
 const { config } = exitOnHelpOrError(

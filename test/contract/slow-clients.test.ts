@@ -105,6 +105,11 @@ describe.each(servers)('slow clients on $label', ({ settings, closesSlowBodies }
     TEST_TIMEOUT_MS,
   );
 
+  // On loopback only this machine reaches the server: nothing to warn of (the warning's own test is below).
+  itIf(runtime.name === 'deno')('logs no slow_clients_held on loopback', () => {
+    expect(server.process.logs.filter((entry) => entry.event === 'slow_clients_held')).toEqual([]);
+  });
+
   itIf(settings.denoServer === 'node')(
     'closes a connection that sends nothing, with a JSON 408, at the header timeout',
     async () => {
@@ -126,3 +131,41 @@ itIf(runtime.name === 'deno')('refuses --deno-server node with --workers under -
   expect((await server.exited).code).toBe(2);
   expect(server.tail()).toContain('--deno-server node cannot share a port');
 });
+
+/**
+ * Starts Deno on `host` and waits for it to exit: 192.0.2.1 (TEST-NET-1, reserved for documentation)
+ * is on no interface here and outside deno.json's net permission, so the server says what it says at
+ * start, then cannot listen: no test server ever listens beyond loopback.
+ */
+async function startOutsideLoopback(settings: ServerSettings) {
+  const port = await freePort();
+  const { command, args, env } = runtime.command(port, settings);
+  const server = new ServerProcess({
+    command,
+    args: [...args, '--host=192.0.2.1'],
+    cwd: REPO_ROOT,
+    ...(env ? { env } : {}),
+    isReady: () => false,
+  });
+  const exited = await server.exited;
+  return { exited, warnings: server.logs.filter((entry) => entry.event === 'slow_clients_held'), tail: server.tail() };
+}
+
+// Deno.serve has no timeout: on an address other clients reach, the server says so once, at start.
+itIf(runtime.name === 'deno')(
+  'says once at start that Deno.serve holds slow clients on an address beyond loopback, not with --deno-server node',
+  async () => {
+    const serve = await startOutsideLoopback({});
+    expect(serve.exited.code, serve.tail).not.toBe(0);
+    expect(serve.warnings, serve.tail).toHaveLength(1);
+    expect(serve.warnings[0]).toMatchObject({ level: 'warn', host: '192.0.2.1' });
+    expect(serve.warnings[0]!.message).toContain('--deno-server node');
+    expect(serve.warnings[0]!.message).toContain('docs/reliability.md');
+    const withWorkers = await startOutsideLoopback({ workers: 2, balance: 'kernel' });
+    expect(withWorkers.warnings, withWorkers.tail).toHaveLength(1);
+    const node = await startOutsideLoopback({ denoServer: 'node' });
+    expect(node.exited.code, node.tail).not.toBe(0);
+    expect(node.warnings, node.tail).toEqual([]);
+  },
+  60_000,
+);
