@@ -34,7 +34,7 @@ export function soakRow(result: SoakResult): string[] {
     measured
       ? `${measured.growthBytes >= 0 ? '+' : ''}${mib(measured.growthBytes)} (${Math.round(measured.growthRatio * 100)}%)`
       : '–',
-    measured ? `${(measured.slopeBytesPerS / 1024).toFixed(0)} KiB/s` : '–',
+    measured ? `${(measured.lateSlopeBytesPerS / 1024).toFixed(0)} KiB/s` : '–',
     result.failures.length ? 'FAIL' : 'pass',
   ];
 }
