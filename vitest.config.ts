@@ -12,6 +12,9 @@ const contractProject = (runtime: string, exclude: string[] = []) => ({
   },
 });
 
+/** Suites of Deno alone: its `--deno-server node` (docs/runtimes.md); other projects would find no test in them. */
+const DENO_ONLY = ['test/contract/deno-server-node-cap.test.ts'];
+
 /** Suites of one runtime with every server they start under `--workers 2`, through the balancer. */
 const balancedProject = (runtime: string, include: string[]) => ({
   test: {
@@ -38,7 +41,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'adapters/**/*.test.ts', 'tools/**/*.test.ts', 'web/**/*.test.ts'],
         },
       },
-      contractProject('node'),
+      contractProject('node', DENO_ONLY),
       // Workers has no processes of its own to supervise or balance, nor open files to flood: the
       // platform scales isolates. Nor a socket
       // of its own: wrangler dev's proxy parses every request before workerd (odd requests).
@@ -48,8 +51,9 @@ export default defineConfig({
         'test/contract/flood.test.ts',
         'test/contract/odd-requests.test.ts',
         'test/contract/slow-clients.test.ts',
+        ...DENO_ONLY,
       ]),
-      contractProject('bun'),
+      contractProject('bun', DENO_ONLY),
       contractProject('deno'),
       // The kept-alive connection suite once more through the --workers balancer (CONTRACT_WORKERS,
       // tools/harness/start-runtime.ts): pipelining, bodies left unread and slow clients, carried by
