@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CpuPerRequest } from './cpu.ts';
 import type { RuntimeFigures, Series } from './figures.ts';
+import type { WrkScaleResult } from './scale.ts';
 import { failureSummary, findCeiling, peerRows, runtimeRows } from './report.ts';
 
 const series = (rps: number, generatorCpuShare?: number): Series => ({
@@ -36,6 +37,30 @@ const cpu = (usPerRequest: number, mainThreadUsPerRequest?: number): CpuPerReque
 
 const plan = { rounds: 1, durationS: 2, connections: 50 };
 const row = (rows: string[][], figure: string) => rows.find((r) => r[1] === figure)!;
+
+/** wrk's 10,000-connection row: 40,000 answers in 8 s, unless `result` says otherwise. */
+const wrkScale = (result: Partial<WrkScaleResult> = {}): RuntimeFigures['scale'] => ({
+  kind: 'wrk',
+  result: {
+    connections: 10_000,
+    threads: 2,
+    durationS: 8,
+    taskMs: 1000,
+    requests: 40_000,
+    requestsPerSecond: 5000,
+    p50Ms: 1100,
+    p90Ms: 1300,
+    p99Ms: 2500,
+    maxMs: 7000,
+    errors: { connect: 0, read: 0, write: 0, timeout: 0 },
+    non2xx: 0,
+    timeoutS: 10,
+    wrkFdLimit: 20_000,
+    serverFdLimit: 20_000,
+    wrkCpuShare: 0.1,
+    ...result,
+  },
+});
 
 describe('findCeiling', () => {
   const figures = [runtime('node', { bare: series(20_000, 1) }), runtime('bun', { bare: series(30_000, 0.97) })];
@@ -113,32 +138,13 @@ describe('runtimeRows', () => {
   });
 
   it('says in the 10,000-connection row how often the listen queue overflowed, and its cap', () => {
-    const scale = (listenOverflows: number | undefined): RuntimeFigures['scale'] => ({
-      kind: 'wrk',
-      result: {
-        connections: 10_000,
-        threads: 2,
-        durationS: 8,
-        taskMs: 1000,
-        requests: 40_000,
-        requestsPerSecond: 5000,
-        p50Ms: 1100,
-        p90Ms: 1300,
-        p99Ms: 2500,
-        maxMs: 7000,
-        errors: { connect: 0, read: 0, write: 0, timeout: 0 },
-        non2xx: 0,
-        timeoutS: 10,
-        wrkFdLimit: 65_536,
-        serverFdLimit: 65_536,
-        wrkCpuShare: 0.5,
-        listenOverflows,
-        somaxconn: 4096,
-      },
-    });
     const tail = (listenOverflows: number | undefined) =>
       row(
-        runtimeRows({ ...runtime('node', { get: series(1000) }), scale: scale(listenOverflows) }, undefined, plan),
+        runtimeRows(
+          { ...runtime('node', { get: series(1000) }), scale: wrkScale({ listenOverflows, somaxconn: 4096 }) },
+          undefined,
+          plan,
+        ),
         'scale: 10,000 conns × async 1000 ms, 8 s: p50 / p99',
       )[4];
     expect(tail(12_345)).toContain('listen queue overflowed 12,345 times (somaxconn 4096)');
@@ -182,27 +188,14 @@ describe('failureSummary', () => {
 describe('scale rows', () => {
   const scale = (name: string, requests: number): RuntimeFigures => ({
     ...runtime(name, {}),
-    scale: {
-      kind: 'wrk',
-      result: {
-        connections: 10_000,
-        threads: 2,
-        durationS: 8,
-        taskMs: 1000,
-        requests,
-        requestsPerSecond: requests / 8,
-        p50Ms: undefined,
-        p90Ms: undefined,
-        p99Ms: undefined,
-        maxMs: undefined,
-        errors: { connect: 0, read: 0, write: 0, timeout: 0 },
-        non2xx: 0,
-        timeoutS: 10,
-        wrkFdLimit: 20_000,
-        serverFdLimit: 20_000,
-        wrkCpuShare: 0.1,
-      },
-    },
+    scale: wrkScale({
+      requests,
+      requestsPerSecond: requests / 8,
+      p50Ms: undefined,
+      p90Ms: undefined,
+      p99Ms: undefined,
+      maxMs: undefined,
+    }),
   });
   const reqs = (f: RuntimeFigures) =>
     runtimeRows(f, undefined, plan).find((r) => r[1]?.endsWith('req/s') && r[1].startsWith('scale'))!;

@@ -263,6 +263,8 @@ function cpuBoundRatios(f: RuntimeFigures): string {
 function scaleRows(f: RuntimeFigures): Row[] {
   const r = f.runtime;
   if (!f.scale) return [];
+  // What stands between the load and the app, where something does: it decides the figure.
+  const inFront = IN_FRONT[r] ? `; ${IN_FRONT[r]}` : '';
   if (f.scale.kind === 'fire-many') {
     const s = f.scale.result;
     const what = `scale (no wrk): ${s.requests} × async ${s.ms} ms fired at once`;
@@ -272,7 +274,7 @@ function scaleRows(f: RuntimeFigures): Row[] {
         `${what}: req/s`,
         rps(s.requestsPerSecond),
         targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')),
-        `answered ÷ makespan ${formatMs(s.makespanMs)}; a one-shot burst, not wrk's kept-alive connections${IN_FRONT[r] ? `; ${IN_FRONT[r]}` : ''}`,
+        `answered ÷ makespan ${formatMs(s.makespanMs)}; a one-shot burst, not wrk's kept-alive connections${inFront}`,
       ],
       [
         r,
@@ -297,7 +299,7 @@ function scaleRows(f: RuntimeFigures): Row[] {
       `${what}: req/s`,
       rps(s.requestsPerSecond),
       targetCell(s.requestsPerSecond, TARGETS.scaleRequestsPerSecond, 'exact', (n) => n.toLocaleString('en-US')),
-      `${s.requests} answered (ideal ${Math.round((s.connections * 1000) / s.taskMs).toLocaleString('en-US')} req/s); wrk -t${s.threads}, CPU ${pct(s.wrkCpuShare)} of its threads; ${limits}${lowLimit}${IN_FRONT[r] ? `; ${IN_FRONT[r]}` : ''}`,
+      `${s.requests} answered (ideal ${Math.round((s.connections * 1000) / s.taskMs).toLocaleString('en-US')} req/s); wrk -t${s.threads}, CPU ${pct(s.wrkCpuShare)} of its threads; ${limits}${lowLimit}${inFront}`,
     ],
     [
       r,
